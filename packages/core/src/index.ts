@@ -1,0 +1,33 @@
+export type {
+  Chunk,
+  ChunkType,
+  FinishChunk,
+  FinishReason,
+  ProviderMetadata,
+  ReasoningChunk,
+  StartChunk,
+  TextChunk,
+  ToolCallChunk,
+  Usage,
+  UsageChunk,
+} from './chunk.js';
+export { isContentChunk } from './chunk.js';
+export type { AssistantToolCall, CompletionRequest, Message, Role, ToolDefinition } from './request.js';
+export { systemPrompt } from './request.js';
+export type { Provider } from './provider.js';
+export type { LLMErrorKind, LLMErrorOptions } from './errors.js';
+export {
+  LLMError,
+  LLM_ERROR_KINDS,
+  isAbortError,
+  kindFromStatus,
+  redactSecrets,
+  requestIdFromHeaders,
+  retryAfterMsFromHeaders,
+  truncatedStreamError,
+} from './errors.js';
+export { fromAbortable } from './from-abortable.js';
+export type { CollectedToolCall, CompleteOptions, Completion } from './collect.js';
+export { applyChunk, collectCompletion, collectText, complete, textDeltas } from './collect.js';
+export type { Env, ProviderDefinition, ProviderFactory, ProviderRegistry, ResolvedProvider } from './registry.js';
+export { RegistryError, createRegistry } from './registry.js';
