@@ -1,4 +1,4 @@
-import { type Observable, type OperatorFunction, filter, lastValueFrom, map, reduce } from 'rxjs';
+import { filter, lastValueFrom, map, type Observable, type OperatorFunction, reduce } from 'rxjs';
 import type { Chunk, FinishReason, TextChunk, Usage } from './chunk.js';
 import { LLMError } from './errors.js';
 import type { Provider } from './provider.js';
@@ -136,17 +136,32 @@ export interface CompleteOptions {
  * const { text, usage, finishReason } = await complete(provider, { messages: [{ role: 'user', content: 'Hi' }] });
  * ```
  */
-export function complete(provider: Provider, request: CompletionRequest, options: CompleteOptions = {}): Promise<Completion> {
+export function complete(
+  provider: Provider,
+  request: CompletionRequest,
+  options: CompleteOptions = {},
+): Promise<Completion> {
   return lastValueFromAbortable(provider.stream(request).pipe(collectCompletion()), provider.name, options.signal);
 }
 
-function lastValueFromAbortable<T>(source: Observable<T>, providerName: string, signal: AbortSignal | undefined): Promise<T> {
+function lastValueFromAbortable<T>(
+  source: Observable<T>,
+  providerName: string,
+  signal: AbortSignal | undefined,
+): Promise<T> {
   if (!signal) return lastValueFrom(source);
   return new Promise<T>((resolve, reject) => {
     let last: { value: T } | undefined;
     const onAbort = () => {
       subscription.unsubscribe();
-      reject(new LLMError({ kind: 'aborted', provider: providerName, message: 'the request was aborted', cause: signal.reason }));
+      reject(
+        new LLMError({
+          kind: 'aborted',
+          provider: providerName,
+          message: 'the request was aborted',
+          cause: signal.reason,
+        }),
+      );
     };
     const subscription = source.subscribe({
       next: (value) => {

@@ -138,7 +138,9 @@ export function retryAfterMsFromHeaders(headers: HeaderSource, now: number = Dat
 
 /** The request id a vendor put in its response headers, if any. */
 export function requestIdFromHeaders(headers: HeaderSource): string | undefined {
-  return readHeader(headers, 'x-request-id') ?? readHeader(headers, 'request-id') ?? readHeader(headers, 'x-goog-request-id');
+  return (
+    readHeader(headers, 'x-request-id') ?? readHeader(headers, 'request-id') ?? readHeader(headers, 'x-goog-request-id')
+  );
 }
 
 /** True for the errors `fetch` and SDKs throw when their AbortSignal fires. */

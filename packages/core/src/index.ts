@@ -12,22 +12,22 @@ export type {
   UsageChunk,
 } from './chunk.js';
 export { isContentChunk } from './chunk.js';
-export type { AssistantToolCall, CompletionRequest, Message, Role, ToolDefinition } from './request.js';
-export { systemPrompt } from './request.js';
-export type { Provider } from './provider.js';
+export type { CollectedToolCall, CompleteOptions, Completion } from './collect.js';
+export { applyChunk, collectCompletion, collectText, complete, textDeltas } from './collect.js';
 export type { LLMErrorKind, LLMErrorOptions } from './errors.js';
 export {
-  LLMError,
-  LLM_ERROR_KINDS,
   isAbortError,
   kindFromStatus,
+  LLM_ERROR_KINDS,
+  LLMError,
   redactSecrets,
   requestIdFromHeaders,
   retryAfterMsFromHeaders,
   truncatedStreamError,
 } from './errors.js';
 export { fromAbortable } from './from-abortable.js';
-export type { CollectedToolCall, CompleteOptions, Completion } from './collect.js';
-export { applyChunk, collectCompletion, collectText, complete, textDeltas } from './collect.js';
+export type { Provider } from './provider.js';
 export type { Env, ProviderDefinition, ProviderFactory, ProviderRegistry, ResolvedProvider } from './registry.js';
-export { RegistryError, createRegistry } from './registry.js';
+export { createRegistry, RegistryError } from './registry.js';
+export type { AssistantToolCall, CompletionRequest, Message, Role, ToolDefinition } from './request.js';
+export { systemPrompt } from './request.js';
