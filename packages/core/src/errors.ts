@@ -64,7 +64,8 @@ export class LLMError extends Error {
   readonly retryAfterMs: number | undefined;
   readonly requestId: string | undefined;
   readonly details: Record<string, unknown> | undefined;
-  private readonly [marker] = true;
+  /** Brand read by {@link LLMError.isInstance}. */
+  readonly [marker] = true;
 
   constructor(options: LLMErrorOptions) {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
