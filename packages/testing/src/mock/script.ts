@@ -110,6 +110,8 @@ export interface RecordedRequest {
   finishedAt?: number;
   /** `performance.now()` when the connection closed before the response finished (the client aborted). */
   closedEarlyAt?: number;
+  /** `performance.now()` when the mock itself cut the connection (`dropAfterEvents`). */
+  droppedAt?: number;
   /** Resolves when the connection has closed, either way. */
   closed: Promise<void>;
 }
