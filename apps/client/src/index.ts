@@ -1,1 +1,18 @@
-export {};
+export {
+  abortedError,
+  agentError,
+  connectionError,
+  displayKind,
+  isUnreachable,
+  truncatedError,
+} from './agent-error.js';
+export type { ClientArguments } from './arguments.js';
+export { DEFAULT_URL, parseArguments, USAGE, UsageError } from './arguments.js';
+export type { AgentDoneEvent, AgentErrorEvent, AgentEvent, AgentStreamMetrics } from './events.js';
+export { isAgentEvent } from './events.js';
+export type { ReplyMeter, ReplySummary } from './reply-meter.js';
+export { createReplyMeter, formatComplete, formatProgress } from './reply-meter.js';
+export type { ClientIo } from './run-client.js';
+export { EXIT_CODES, runClient } from './run-client.js';
+export type { ChatMessage, StreamChatOptions } from './stream-chat.js';
+export { streamChat } from './stream-chat.js';

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_URL, parseArguments, UsageError } from './arguments.js';
+
+describe('parseArguments', () => {
+  it('joins positionals into the prompt and applies defaults', () => {
+    const parsed = parseArguments(['Tell', 'me', 'a story']);
+    expect(parsed).toMatchObject({
+      prompt: 'Tell me a story',
+      url: DEFAULT_URL,
+      transport: 'sse',
+      json: false,
+      help: false,
+      progress: undefined,
+      apiKey: undefined,
+    });
+  });
+
+  it('reads every flag', () => {
+    const parsed = parseArguments([
+      '--provider',
+      'anthropic',
+      '--model=claude-x',
+      '--url',
+      'http://127.0.0.1:9999',
+      '--json',
+      '--ws',
+      '--temperature',
+      '0.5',
+      '--max-tokens',
+      '64',
+      '--api-key',
+      'k-123',
+      '--progress',
+      '--reasoning',
+      'hi',
+    ]);
+    expect(parsed).toMatchObject({
+      provider: 'anthropic',
+      model: 'claude-x',
+      url: 'http://127.0.0.1:9999',
+      json: true,
+      transport: 'ws',
+      temperature: 0.5,
+      maxTokens: 64,
+      apiKey: 'k-123',
+      progress: true,
+      reasoning: true,
+      prompt: 'hi',
+    });
+  });
+
+  it('takes the URL and key from the environment, flags first', () => {
+    const env = { RXLLM_URL: 'http://agent.example:1234', AGENT_API_KEY: 'from-env' };
+    expect(parseArguments(['x'], env)).toMatchObject({ url: 'http://agent.example:1234', apiKey: 'from-env' });
+    expect(parseArguments(['--url', 'http://other:1', '--api-key', 'flag', 'x'], env)).toMatchObject({
+      url: 'http://other:1',
+      apiKey: 'flag',
+    });
+  });
+
+  it('leaves the prompt undefined so it is read from stdin', () => {
+    expect(parseArguments([]).prompt).toBeUndefined();
+  });
+
+  it('recognises --help and -h', () => {
+    expect(parseArguments(['--help']).help).toBe(true);
+    expect(parseArguments(['-h']).help).toBe(true);
+  });
+
+  it('--no-progress wins over the terminal default', () => {
+    expect(parseArguments(['--no-progress', 'x']).progress).toBe(false);
+  });
+
+  it.each([
+    [['--bogus', 'x'], /bogus/],
+    [['--model'], /model/],
+    [['--temperature', 'hot', 'x'], /--temperature must be a valid number/],
+    [['--max-tokens', '1.5', 'x'], /--max-tokens/],
+    [['--max-tokens', '0', 'x'], /--max-tokens/],
+    [['--url', 'not a url', 'x'], /--url must be an absolute/],
+    [['--url', 'ftp://host/', 'x'], /http or https/],
+    [['   '], /prompt is empty/],
+  ])('rejects %j with a usage error', (argv, message) => {
+    expect(() => parseArguments(argv)).toThrow(UsageError);
+    expect(() => parseArguments(argv)).toThrow(message);
+  });
+});

@@ -1,0 +1,129 @@
+import { parseArgs } from 'node:util';
+
+/** Default agent address, overridden by `RXLLM_URL` or `--url`. */
+export const DEFAULT_URL = 'http://localhost:8080';
+
+/** A command line the CLI cannot run; the CLI prints the message and exits with code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** What the command line asks for. `prompt` is undefined when it should be read from stdin. */
+export interface ClientArguments {
+  help: boolean;
+  prompt: string | undefined;
+  url: string;
+  provider: string | undefined;
+  model: string | undefined;
+  temperature: number | undefined;
+  maxTokens: number | undefined;
+  apiKey: string | undefined;
+  transport: 'sse' | 'ws';
+  json: boolean;
+  progress: boolean | undefined;
+  reasoning: boolean;
+}
+
+/** `--help` text. */
+export const USAGE = `Usage: rxllm [options] [prompt...]
+
+Streams a reply from the rxllm agent to stdout as it arrives.
+With no prompt argument, the prompt is read from stdin (when piped).
+
+Options:
+  --url <url>          agent address (default: $RXLLM_URL or ${DEFAULT_URL})
+  --provider <name>    provider to use (openai, anthropic, gemini, ollama, simulated, ...)
+  --model <id>         model id
+  --temperature <n>    sampling temperature
+  --max-tokens <n>     maximum output tokens
+  --api-key <key>      agent key, sent as Authorization: Bearer (default: $AGENT_API_KEY)
+  --ws                 use the WebSocket endpoint instead of Server-Sent Events
+  --json               print every event as one JSON line on stdout
+  --progress           show progress on stderr even when stderr is not a terminal
+  --no-progress        never show progress
+  --reasoning          also print the model's reasoning, on stderr
+  -h, --help           show this help
+
+Exit codes: 0 ok, 1 server or stream error, 2 usage error, 3 agent unreachable, 130 interrupted (Ctrl-C).
+`;
+
+function parseNumber(name: string, value: string | undefined, check: (value: number) => boolean): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || !check(number)) {
+    throw new UsageError(`--${name} must be a valid number, got ${JSON.stringify(value)}`);
+  }
+  return number;
+}
+
+function parseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--url must be an absolute http(s) URL, got ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`--url must be an http or https URL, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Parses the CLI's arguments (without `node` and the script path) and environment. Throws a {@link UsageError} for
+ * unknown options, missing values and invalid numbers or URLs.
+ *
+ * @example
+ * ```ts
+ * const parsed = parseArguments(['--ws', '--model', 'gpt-4o-mini', 'Tell me a story'], process.env);
+ * parsed.transport; // 'ws'
+ * parsed.prompt; // 'Tell me a story'
+ * ```
+ */
+export function parseArguments(argv: readonly string[], env: Record<string, string | undefined> = {}): ClientArguments {
+  let parsed: ReturnType<typeof parseWithNode>;
+  try {
+    parsed = parseWithNode(argv);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const prompt = positionals.length > 0 ? positionals.join(' ') : undefined;
+  if (prompt !== undefined && prompt.trim() === '') throw new UsageError('the prompt is empty');
+  return {
+    help: values.help === true,
+    prompt,
+    url: parseUrl(values.url ?? env.RXLLM_URL ?? DEFAULT_URL),
+    provider: values.provider,
+    model: values.model,
+    temperature: parseNumber('temperature', values.temperature, (number) => number >= 0),
+    maxTokens: parseNumber('max-tokens', values['max-tokens'], (number) => Number.isInteger(number) && number > 0),
+    apiKey: values['api-key'] ?? (env.AGENT_API_KEY || undefined),
+    transport: values.ws === true ? 'ws' : 'sse',
+    json: values.json === true,
+    progress: values['no-progress'] === true ? false : values.progress === true ? true : undefined,
+    reasoning: values.reasoning === true,
+  };
+}
+
+function parseWithNode(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      url: { type: 'string' },
+      provider: { type: 'string' },
+      model: { type: 'string' },
+      temperature: { type: 'string' },
+      'max-tokens': { type: 'string' },
+      'api-key': { type: 'string' },
+      ws: { type: 'boolean' },
+      json: { type: 'boolean' },
+      progress: { type: 'boolean' },
+      'no-progress': { type: 'boolean' },
+      reasoning: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}

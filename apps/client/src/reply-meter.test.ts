@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { createReplyMeter, formatComplete, formatProgress } from './reply-meter.js';
+
+function clock(...times: number[]) {
+  let index = 0;
+  return () => times[Math.min(index++, times.length - 1)]!;
+}
+
+describe('createReplyMeter', () => {
+  it('counts text chunks, code points, TTFT and usage-based tokens/s', () => {
+    // start 0, first text at 100, second text (no clock read), summary at 1100
+    const meter = createReplyMeter(clock(0, 100, 1100));
+    meter.observe({ type: 'start', provider: 'openai', model: 'm' });
+    meter.observe({ type: 'text', text: 'Héllo ' });
+    meter.observe({ type: 'text', text: '世界🎉' });
+    meter.observe({ type: 'usage', usage: { outputTokens: 50 } });
+    meter.observe({ type: 'done' });
+    const summary = meter.summary();
+    expect(summary).toMatchObject({ chunks: 2, chars: 9, ttftMs: 100, durationMs: 1100, outputTokens: 50 });
+    expect(summary.tokensEstimated).toBe(false);
+    expect(summary.tokensPerSecond).toBeCloseTo(50, 5);
+    expect(formatComplete(summary)).toBe('Complete: 2 chunks, 9 chars, TTFT 100 ms, 50.0 tokens/s');
+  });
+
+  it('estimates tokens as chars / 4 without usage and labels it', () => {
+    const meter = createReplyMeter(clock(0, 500, 2500));
+    meter.observe({ type: 'text', text: 'x'.repeat(80) });
+    const summary = meter.summary();
+    expect(summary.tokensEstimated).toBe(true);
+    expect(summary.tokensPerSecond).toBeCloseTo(10, 5);
+    expect(formatComplete(summary)).toBe('Complete: 1 chunks, 80 chars, TTFT 500 ms, ~10.0 tokens/s (est.)');
+  });
+
+  it('counts reasoning towards TTFT but not towards text', () => {
+    const meter = createReplyMeter(clock(0, 40, 1000));
+    meter.observe({ type: 'reasoning', text: 'thinking' });
+    const summary = meter.summary();
+    expect(summary).toMatchObject({ chunks: 0, chars: 0, ttftMs: 40 });
+    expect(formatComplete(summary)).toBe('Complete: 0 chunks, 0 chars, TTFT 40 ms, n/a tokens/s');
+  });
+
+  it('reports no TTFT when nothing arrived', () => {
+    const meter = createReplyMeter(clock(0, 10));
+    expect(formatComplete(meter.summary())).toBe('Complete: 0 chunks, 0 chars, TTFT n/a, n/a tokens/s');
+  });
+});
+
+describe('formatProgress', () => {
+  it('prints the seed progress line, overwriting itself', () => {
+    expect(formatProgress(3, 42)).toBe('\rReceived 3 chunks, 42 chars...');
+  });
+});

@@ -1,0 +1,102 @@
+import type { AgentEvent } from './events.js';
+
+/** What the client measured about one reply. */
+export interface ReplySummary {
+  /** Text chunks received. */
+  chunks: number;
+  /** Characters of answer text (Unicode code points, so an emoji counts once). */
+  chars: number;
+  /** Request start to first content event (text, reasoning or tool call), measured by the client. */
+  ttftMs: number | undefined;
+  durationMs: number;
+  /** Output tokens per second of generation (first content to end). */
+  tokensPerSecond: number | undefined;
+  /** True when `tokensPerSecond` is estimated from characters (chars / 4) because the agent sent no usage. */
+  tokensEstimated: boolean;
+  outputTokens: number | undefined;
+}
+
+/** Counts one reply's events as they arrive; see {@link createReplyMeter}. */
+export interface ReplyMeter {
+  observe(event: AgentEvent): void;
+  summary(): ReplySummary;
+}
+
+/**
+ * Measures a reply on the client side: chunks, characters, time to first token, tokens per second (from the
+ * `usage` event when the agent forwards one, else estimated as chars / 4). `now` is injectable for tests.
+ *
+ * @example
+ * ```ts
+ * const meter = createReplyMeter();
+ * for await (const event of streamChat(options)) meter.observe(event);
+ * console.error(formatComplete(meter.summary()));
+ * ```
+ */
+export function createReplyMeter(now: () => number = () => performance.now()): ReplyMeter {
+  const startedAt = now();
+  let firstContentAt: number | undefined;
+  let chunks = 0;
+  let chars = 0;
+  let outputTokens: number | undefined;
+  return {
+    observe(event) {
+      if (event.type === 'text' || event.type === 'reasoning' || event.type === 'tool-call') {
+        firstContentAt ??= now();
+      }
+      if (event.type === 'text') {
+        chunks += 1;
+        for (const _ of event.text) chars += 1;
+      } else if (event.type === 'usage' && typeof event.usage.outputTokens === 'number') {
+        outputTokens = event.usage.outputTokens;
+      }
+    },
+    summary() {
+      const endedAt = now();
+      const durationMs = endedAt - startedAt;
+      const generationSeconds = firstContentAt === undefined ? 0 : (endedAt - firstContentAt) / 1000;
+      const tokens = outputTokens ?? (chars > 0 ? chars / 4 : undefined);
+      const seconds = generationSeconds > 0.001 ? generationSeconds : durationMs / 1000;
+      return {
+        chunks,
+        chars,
+        ttftMs: firstContentAt === undefined ? undefined : firstContentAt - startedAt,
+        durationMs,
+        tokensPerSecond: tokens === undefined || seconds <= 0 ? undefined : tokens / seconds,
+        tokensEstimated: outputTokens === undefined,
+        outputTokens,
+      };
+    },
+  };
+}
+
+/**
+ * The progress line of the seed, meant for a terminal's stderr (starts with `\r` to overwrite itself).
+ *
+ * @example
+ * ```ts
+ * process.stderr.write(formatProgress(12, 345)); // "\rReceived 12 chunks, 345 chars..."
+ * ```
+ */
+export function formatProgress(chunks: number, chars: number): string {
+  return `\rReceived ${chunks} chunks, ${chars} chars...`;
+}
+
+/**
+ * The final metrics line: `Complete: N chunks, M chars, TTFT X ms, Y tokens/s` (`~Y tokens/s (est.)` when estimated).
+ *
+ * @example
+ * ```ts
+ * formatComplete(meter.summary()); // "Complete: 147 chunks, 523 chars, TTFT 412 ms, 38.2 tokens/s"
+ * ```
+ */
+export function formatComplete(summary: ReplySummary): string {
+  const ttft = summary.ttftMs === undefined ? 'TTFT n/a' : `TTFT ${Math.round(summary.ttftMs)} ms`;
+  const rate =
+    summary.tokensPerSecond === undefined
+      ? 'n/a tokens/s'
+      : summary.tokensEstimated
+        ? `~${summary.tokensPerSecond.toFixed(1)} tokens/s (est.)`
+        : `${summary.tokensPerSecond.toFixed(1)} tokens/s`;
+  return `Complete: ${summary.chunks} chunks, ${summary.chars} chars, ${ttft}, ${rate}`;
+}

@@ -1,0 +1,128 @@
+import { LLMError } from '@rxllm/core';
+import { displayKind, isUnreachable } from './agent-error.js';
+import { parseArguments, USAGE, UsageError } from './arguments.js';
+import { createReplyMeter, formatComplete, formatProgress } from './reply-meter.js';
+import { streamChat } from './stream-chat.js';
+
+/** Exit codes of the `rxllm` CLI. */
+export const EXIT_CODES = { ok: 0, error: 1, usage: 2, unreachable: 3, interrupted: 130 } as const;
+
+interface OutputStream {
+  write(text: string): boolean;
+  once(event: 'drain', listener: () => void): unknown;
+  isTTY?: boolean;
+}
+
+/** The process pieces the CLI uses, injectable so that it can run in-process too. */
+export interface ClientIo {
+  argv: readonly string[];
+  env: Record<string, string | undefined>;
+  stdin: AsyncIterable<Buffer | string> & { isTTY?: boolean };
+  stdout: OutputStream;
+  stderr: OutputStream;
+  /** Aborted on Ctrl-C: the request is cancelled and the CLI returns 130. */
+  signal: AbortSignal;
+}
+
+const progressIntervalMs = 500;
+const maxStdinBytes = 1024 * 1024;
+
+async function readPrompt(stdin: ClientIo['stdin']): Promise<string> {
+  if (stdin.isTTY) throw new UsageError('no prompt: pass it as an argument or pipe it on stdin');
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const part of stdin) {
+    const buffer = typeof part === 'string' ? Buffer.from(part) : part;
+    size += buffer.length;
+    if (size > maxStdinBytes) throw new UsageError('the prompt on stdin is over 1 MiB');
+    parts.push(buffer);
+  }
+  const prompt = Buffer.concat(parts).toString('utf8').trim();
+  if (prompt === '') throw new UsageError('no prompt: stdin was empty');
+  return prompt;
+}
+
+function write(stream: OutputStream, text: string): Promise<void> | undefined {
+  if (stream.write(text)) return undefined;
+  return new Promise((resolve) => stream.once('drain', resolve));
+}
+
+/**
+ * Runs the `rxllm` command line: parses arguments, streams the reply's text to stdout as it arrives (or every event
+ * as a JSON line with `--json`), shows progress and a final metrics line on stderr, and returns the exit code
+ * (see {@link EXIT_CODES}).
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * process.on('SIGINT', () => controller.abort());
+ * process.exitCode = await runClient({
+ *   argv: process.argv.slice(2), env: process.env, stdin: process.stdin,
+ *   stdout: process.stdout, stderr: process.stderr, signal: controller.signal,
+ * });
+ * ```
+ */
+export async function runClient(io: ClientIo): Promise<number> {
+  const { stdout, stderr } = io;
+  let json = false;
+  let progressShown = false;
+  try {
+    const parsed = parseArguments(io.argv, io.env);
+    if (parsed.help) {
+      await write(stdout, USAGE);
+      return EXIT_CODES.ok;
+    }
+    json = parsed.json;
+    const prompt = parsed.prompt ?? (await readPrompt(io.stdin));
+    // Progress is for a person watching a terminal whose text goes elsewhere (stdout redirected or --json).
+    const showProgress = parsed.progress ?? (stderr.isTTY === true && (stdout.isTTY !== true || parsed.json));
+    const meter = createReplyMeter();
+    let lastProgressAt = performance.now();
+    let endsWithNewline = true;
+    for await (const event of streamChat({
+      url: parsed.url,
+      prompt,
+      provider: parsed.provider,
+      model: parsed.model,
+      temperature: parsed.temperature,
+      maxTokens: parsed.maxTokens,
+      apiKey: parsed.apiKey,
+      transport: parsed.transport,
+      signal: io.signal,
+    })) {
+      meter.observe(event);
+      if (json) {
+        await write(stdout, `${JSON.stringify(event)}\n`);
+      } else if (event.type === 'text') {
+        endsWithNewline = event.text.endsWith('\n');
+        await write(stdout, event.text);
+      } else if (event.type === 'reasoning' && parsed.reasoning) {
+        await write(stderr, event.text);
+      }
+      if (showProgress && performance.now() - lastProgressAt >= progressIntervalMs) {
+        const summary = meter.summary();
+        await write(stderr, formatProgress(summary.chunks, summary.chars));
+        progressShown = true;
+        lastProgressAt = performance.now();
+      }
+    }
+    if (!json && !endsWithNewline && stdout.isTTY) await write(stdout, '\n');
+    await write(stderr, `${progressShown ? '\r\x1b[K' : ''}${formatComplete(meter.summary())}\n`);
+    return EXIT_CODES.ok;
+  } catch (error) {
+    const clear = progressShown ? '\r\x1b[K' : '\n';
+    if (error instanceof UsageError) {
+      await write(stderr, `error: usage: ${error.message}\nRun \`rxllm --help\` for usage.\n`);
+      return EXIT_CODES.usage;
+    }
+    if (LLMError.isInstance(error) && error.kind === 'aborted') {
+      await write(stderr, `${clear}interrupted: the request was cancelled\n`);
+      return EXIT_CODES.interrupted;
+    }
+    const kind = LLMError.isInstance(error) ? displayKind(error) : 'unknown';
+    const message = error instanceof Error ? error.message : String(error);
+    if (json) await write(stdout, `${JSON.stringify({ type: 'error', error: { kind, message } })}\n`);
+    await write(stderr, `${clear}error: ${kind}: ${message}\n`);
+    return isUnreachable(error) ? EXIT_CODES.unreachable : EXIT_CODES.error;
+  }
+}
