@@ -1,0 +1,190 @@
+import {
+  type Chunk,
+  type CompletionRequest,
+  type Env,
+  fromAbortable,
+  LLMError,
+  type Provider,
+  type ProviderDefinition,
+  truncatedStreamError,
+} from '@rxllm/core';
+import OpenAI, { type ClientOptions } from 'openai';
+import type { ChatModel } from 'openai/resources/shared';
+import { Stream } from 'openai/streaming';
+import type { Observable } from 'rxjs';
+import { createChunkMapper, type OpenAIStreamEvent } from './chunk-mapper.js';
+import { watchDoneMarker } from './done-marker.js';
+import { toLLMError } from './map-error.js';
+import { type MaxTokensField, type OpenAIRequestDefaults, toChatCompletionBody } from './request-body.js';
+
+/**
+ * The model used when neither the options nor the request name one: `gpt-4.1-mini`, a current Chat Completions model
+ * in the installed SDK's `ChatModel` union (typed as such, so an SDK that drops it fails the build). It accepts
+ * `temperature`, unlike the gpt-5 reasoning models.
+ */
+export const DEFAULT_OPENAI_MODEL = 'gpt-4.1-mini' satisfies ChatModel;
+
+const OPENAI_BASE_URL = 'https://api.openai.com/v1';
+
+/** Options of {@link createOpenAI}. Every field is optional. */
+export interface OpenAIProviderOptions {
+  /** API key; default `process.env.OPENAI_API_KEY`. Never appears in errors or chunks. */
+  apiKey?: string;
+  /** Base URL, e.g. `http://localhost:11434/v1`; default the SDK's (`OPENAI_BASE_URL`, else `https://api.openai.com/v1`). */
+  baseURL?: string;
+  /** Model used when a request names none; default {@link DEFAULT_OPENAI_MODEL}. */
+  model?: string;
+  /** Provider name in chunks and errors; default `openai`. Also the extra `providerOptions` key merged into the body. */
+  name?: string;
+  /** Settings applied when a request leaves them out (temperature, maxTokens, topP, stop, extra body fields). */
+  defaults?: OpenAIRequestDefaults;
+  /**
+   * Body field for `maxTokens`. Default: `max_completion_tokens` when the base URL is api.openai.com, else
+   * `max_tokens` (what Ollama, vLLM and llama.cpp read).
+   */
+  maxTokensField?: MaxTokensField;
+  /**
+   * Require `data: [DONE]` as well as a `finish_reason` for a stream to count as complete; default `true`. Turn it off
+   * only for a server known to close without `[DONE]`.
+   */
+  requireDoneMarker?: boolean;
+  /** An existing SDK client, for connection reuse; `apiKey`, `baseURL`, `fetch`, `fetchOptions`, `headers` are then ignored. */
+  client?: OpenAI;
+  /** A `fetch` for the SDK client, e.g. one bound to a shared keep-alive agent. */
+  fetch?: ClientOptions['fetch'];
+  /** `RequestInit` extras for every request, e.g. `{ dispatcher: new Agent({ keepAliveTimeout: 30_000 }) }` (undici). */
+  fetchOptions?: ClientOptions['fetchOptions'];
+  /** Extra headers on every request. */
+  headers?: Record<string, string>;
+  /** Time limit until response headers, in ms (the SDK's `timeout`); default the SDK's 10 minutes. */
+  timeoutMs?: number;
+}
+
+/** A {@link Provider} backed by the `openai` SDK, exposing the client it uses. */
+export interface OpenAIProvider extends Provider {
+  readonly client: OpenAI;
+}
+
+function defaultMaxTokensField(baseURL: string): MaxTokensField {
+  try {
+    return new URL(baseURL).hostname === 'api.openai.com' ? 'max_completion_tokens' : 'max_tokens';
+  } catch {
+    return 'max_tokens';
+  }
+}
+
+function createClient(options: OpenAIProviderOptions, name: string): { client: OpenAI; apiKey: string | undefined } {
+  if (options.client) return { client: options.client, apiKey: options.client.apiKey };
+  const apiKey = options.apiKey ?? process.env.OPENAI_API_KEY;
+  if (!apiKey) {
+    throw new LLMError({
+      kind: 'auth',
+      provider: name,
+      message: `${name} needs an API key: pass apiKey or set OPENAI_API_KEY`,
+    });
+  }
+  const client = new OpenAI({
+    apiKey,
+    ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
+    // Retries belong to @rxllm/retry, which knows whether a chunk has already reached the caller.
+    maxRetries: 0,
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    ...(options.fetchOptions === undefined ? {} : { fetchOptions: options.fetchOptions }),
+    ...(options.headers === undefined ? {} : { defaultHeaders: options.headers }),
+    ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
+  });
+  return { client, apiKey };
+}
+
+/**
+ * Creates a streaming {@link Provider} on the official `openai` SDK (Chat Completions, `stream: true` with
+ * `stream_options.include_usage`), for OpenAI and any OpenAI-compatible server.
+ *
+ * Each subscription makes one request (cold); unsubscribing aborts it and closes the connection. The stream emits
+ * `start`, then `text` / `reasoning` / `tool-call` chunks as the server sends them, then `usage` and `finish`. Every
+ * failure is an `LLMError`; a stream that ends without a `finish_reason` and `data: [DONE]` is a `network` error
+ * with `details.truncated`, after whatever text came. SDK retries are off.
+ *
+ * @example
+ * ```ts
+ * import { createOpenAI } from '@rxllm/openai';
+ * import { textDeltas } from '@rxllm/core';
+ *
+ * const openai = createOpenAI({ apiKey: process.env.OPENAI_API_KEY, model: 'gpt-4.1-mini' });
+ * openai
+ *   .stream({ messages: [{ role: 'user', content: 'Tell me a story about AI' }], maxTokens: 500, temperature: 0.3 })
+ *   .pipe(textDeltas())
+ *   .subscribe((text) => process.stdout.write(text));
+ * ```
+ */
+export function createOpenAI(options: OpenAIProviderOptions = {}): OpenAIProvider {
+  const name = options.name ?? 'openai';
+  const { client, apiKey } = createClient(options, name);
+  const defaultModel = options.model ?? DEFAULT_OPENAI_MODEL;
+  const maxTokensField = options.maxTokensField ?? defaultMaxTokensField(client.baseURL);
+  const requireDoneMarker = options.requireDoneMarker ?? true;
+  const providerOptionKeys = name === 'openai' ? ['openai'] : ['openai', name];
+  const secrets = [apiKey];
+
+  async function* chunks(request: CompletionRequest, signal: AbortSignal): AsyncGenerator<Chunk> {
+    const body = toChatCompletionBody(request, {
+      model: defaultModel,
+      maxTokensField,
+      providerOptionKeys,
+      ...(options.defaults === undefined ? {} : { defaults: options.defaults }),
+    });
+    const mapper = createChunkMapper({ provider: name, model: body.model });
+    let sawDone = () => false;
+    try {
+      // The raw response, so that the bytes can be watched for `[DONE]` on their way into the SDK's own SSE parser.
+      const response = await client.chat.completions.create(body, { signal, maxRetries: 0 }).asResponse();
+      if (!response.body)
+        throw new LLMError({ kind: 'unknown', provider: name, message: `${name} sent no response body` });
+      const watch = watchDoneMarker(response.body);
+      sawDone = watch.sawDone;
+      const watched = new Response(watch.body, { status: response.status, headers: response.headers });
+      const events = Stream.fromSSEResponse<OpenAIStreamEvent>(watched, new AbortController(), client);
+      for await (const event of events) yield* mapper.push(event);
+    } catch (error) {
+      throw toLLMError(error, { provider: name, secrets });
+    }
+    if (signal.aborted) throw new LLMError({ kind: 'aborted', provider: name, message: `${name} request was aborted` });
+    if (mapper.rawFinishReason === undefined) throw truncatedStreamError(name, 'finish_reason');
+    if (requireDoneMarker && !sawDone()) throw truncatedStreamError(name, 'data: [DONE]');
+    yield* mapper.end();
+  }
+
+  return {
+    name,
+    defaultModel,
+    client,
+    stream: (request: CompletionRequest): Observable<Chunk> => fromAbortable((signal) => chunks(request, signal)),
+  };
+}
+
+const nonBlank = (value: string | undefined): string | undefined =>
+  value !== undefined && value.trim() !== '' ? value.trim() : undefined;
+
+/**
+ * The registry definition of `openai`: key from `OPENAI_API_KEY`, model from `OPENAI_MODEL` (default
+ * {@link DEFAULT_OPENAI_MODEL}), base URL from `OPENAI_BASE_URL` (default `https://api.openai.com/v1`).
+ *
+ * @example
+ * ```ts
+ * import { createRegistry } from '@rxllm/core';
+ * import { openaiProvider, ollamaProvider } from '@rxllm/openai';
+ *
+ * const { provider } = createRegistry({ openai: openaiProvider, ollama: ollamaProvider }).fromEnv(process.env);
+ * ```
+ */
+export const openaiProvider: ProviderDefinition = {
+  apiKeyEnv: 'OPENAI_API_KEY',
+  create: (env: Env) => {
+    const model = nonBlank(env.OPENAI_MODEL);
+    return createOpenAI({
+      apiKey: nonBlank(env.OPENAI_API_KEY) ?? '',
+      baseURL: nonBlank(env.OPENAI_BASE_URL) ?? OPENAI_BASE_URL,
+      ...(model === undefined ? {} : { model }),
+    });
+  },
+};

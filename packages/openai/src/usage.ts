@@ -1,0 +1,34 @@
+import type { Usage } from '@rxllm/core';
+
+/** The usage object of a Chat Completions chunk, as OpenAI and compatible servers send it (every field optional). */
+export interface OpenAIUsage {
+  prompt_tokens?: number | null;
+  completion_tokens?: number | null;
+  total_tokens?: number | null;
+  prompt_tokens_details?: { cached_tokens?: number | null } | null;
+  completion_tokens_details?: { reasoning_tokens?: number | null } | null;
+}
+
+/**
+ * Maps Chat Completions usage to rxllm's {@link Usage}: `prompt_tokens` → `inputTokens`, `completion_tokens` →
+ * `outputTokens`, `prompt_tokens_details.cached_tokens` → `cachedInputTokens`,
+ * `completion_tokens_details.reasoning_tokens` → `reasoningTokens`. Fields the server did not report stay absent.
+ *
+ * @example
+ * ```ts
+ * usageFromOpenAI({ prompt_tokens: 17, completion_tokens: 10, total_tokens: 27 });
+ * // { inputTokens: 17, outputTokens: 10, totalTokens: 27 }
+ * ```
+ */
+export function usageFromOpenAI(usage: OpenAIUsage): Usage {
+  const result: Usage = {};
+  const set = (key: keyof Usage, value: number | null | undefined) => {
+    if (typeof value === 'number' && Number.isFinite(value)) result[key] = value;
+  };
+  set('inputTokens', usage.prompt_tokens);
+  set('outputTokens', usage.completion_tokens);
+  set('totalTokens', usage.total_tokens);
+  set('cachedInputTokens', usage.prompt_tokens_details?.cached_tokens);
+  set('reasoningTokens', usage.completion_tokens_details?.reasoning_tokens);
+  return result;
+}
