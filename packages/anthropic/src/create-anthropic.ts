@@ -1,0 +1,89 @@
+import Anthropic, { type ClientOptions } from '@anthropic-ai/sdk';
+import type { RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
+import { type Chunk, type CompletionRequest, fromAbortable, type Provider } from '@rxllm/core';
+import type { Observable } from 'rxjs';
+import { toLLMError } from './errors.js';
+import { createEventMapper } from './event-mapper.js';
+import { type AnthropicRequestDefaults, toMessageCreateParams } from './request-body.js';
+
+/**
+ * Model used when neither the options nor the request name one: the current Sonnet id in the installed SDK's
+ * `Model` type (`@anthropic-ai/sdk` 1.13.0). Its 4.5 predecessor is on the SDK's deprecation list.
+ */
+export const DEFAULT_ANTHROPIC_MODEL = 'claude-sonnet-5-5';
+
+export interface AnthropicProviderOptions {
+  /** API key. Default: what the SDK reads, `process.env.ANTHROPIC_API_KEY`. Ignored when `client` is given. */
+  apiKey?: string;
+  /** API origin without `/v1`. Default: what the SDK reads, `ANTHROPIC_BASE_URL`, else `https://api.anthropic.com`. */
+  baseURL?: string;
+  /** Model when the request names none (default {@link DEFAULT_ANTHROPIC_MODEL}). */
+  model?: string;
+  /** Settings for requests that leave them out: `maxTokens` (default 4096), `temperature`, `topP`, `stop`, `body`. */
+  defaults?: AnthropicRequestDefaults;
+  /** An SDK client to reuse (its connection pool, middleware, credentials). SDK retries stay off per request. */
+  client?: Anthropic;
+  /** A `fetch` for the SDK to use, e.g. one bound to a shared keep-alive agent. Ignored when `client` is given. */
+  fetch?: ClientOptions['fetch'];
+  /** Extra `fetch` init, e.g. `{ dispatcher }` (an undici `Agent`) for connection reuse. Ignored when `client` is given. */
+  fetchOptions?: ClientOptions['fetchOptions'];
+  /** Per-request timeout in milliseconds, covering the whole streamed response (SDK default 10 minutes). */
+  timeout?: number;
+  /** Registry name reported on chunks and errors (default `anthropic`). */
+  name?: string;
+}
+
+/**
+ * A {@link Provider} on the official `@anthropic-ai/sdk`: each subscription sends one
+ * `client.messages.create({ ..., stream: true }, { signal })` with SDK retries off, maps every raw stream event to a
+ * chunk, and turns every failure into an `LLMError`. Unsubscribing aborts the HTTP request at once.
+ *
+ * @example
+ * ```ts
+ * import { createAnthropic } from '@rxllm/anthropic';
+ * import { textDeltas } from '@rxllm/core';
+ *
+ * const anthropic = createAnthropic({ apiKey: process.env.ANTHROPIC_API_KEY, defaults: { maxTokens: 1024 } });
+ * anthropic
+ *   .stream({ messages: [{ role: 'user', content: 'Tell me a story about AI' }] })
+ *   .pipe(textDeltas())
+ *   .subscribe((text) => process.stdout.write(text));
+ * ```
+ */
+export function createAnthropic(options: AnthropicProviderOptions = {}): Provider {
+  const name = options.name ?? 'anthropic';
+  const defaultModel = options.model ?? DEFAULT_ANTHROPIC_MODEL;
+  const client =
+    options.client ??
+    new Anthropic({
+      ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
+      ...(options.baseURL === undefined ? {} : { baseURL: options.baseURL }),
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      ...(options.fetchOptions === undefined ? {} : { fetchOptions: options.fetchOptions }),
+      ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+      maxRetries: 0,
+    });
+  const secrets = [options.apiKey, client.apiKey, client.authToken];
+
+  const stream = (request: CompletionRequest): Observable<Chunk> =>
+    fromAbortable<Chunk>(async function* (signal) {
+      try {
+        const body = toMessageCreateParams(request, {
+          model: defaultModel,
+          defaults: options.defaults,
+          provider: name,
+        });
+        const mapper = createEventMapper({ provider: name, requestedModel: body.model });
+        const events = await client.messages.create(body, { signal, maxRetries: 0 });
+        for await (const event of events as AsyncIterable<RawMessageStreamEvent>) {
+          yield* mapper.map(event);
+        }
+        // The SDK ends iteration quietly when its signal aborts; that is our unsubscription, not a truncation.
+        if (!signal.aborted) mapper.end();
+      } catch (error) {
+        throw toLLMError(error, { provider: name, secrets });
+      }
+    });
+
+  return { name, defaultModel, stream };
+}
