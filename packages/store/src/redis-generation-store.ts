@@ -1,0 +1,202 @@
+import type { Redis } from 'ioredis';
+import {
+  defaultStoreOptions,
+  EventsExpiredError,
+  type GenerationStore,
+  type GenerationStoreOptions,
+  isTerminalEvent,
+  type StoredEvent,
+  StreamNotFoundError,
+} from './generation-store.js';
+
+export interface RedisGenerationStoreOptions extends GenerationStoreOptions {
+  /** Key prefix, so several deployments can share a Redis. Default `rxllm:`. */
+  prefix?: string;
+  /** Most events kept per generation (`XADD MAXLEN ~`). Default 20,000. */
+  maxEventsPerGeneration?: number;
+  /** How long one blocking `XREAD` waits before checking that the generation still exists. Default 5 s. */
+  blockMs?: number;
+}
+
+/**
+ * A {@link GenerationStore} on Redis Streams: each generation is a stream (`XADD` with the event id as entry id
+ * `0-<id>`, `XREAD BLOCK` to follow), with a TTL. Every instance that shares the Redis can resume, follow and cancel
+ * every generation. Cancel requests travel over pub/sub.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * const store = new RedisGenerationStore(new Redis(process.env.REDIS_URL!));
+ * ```
+ */
+export class RedisGenerationStore implements GenerationStore {
+  private readonly options: Required<RedisGenerationStoreOptions>;
+  private subscriber: Redis | undefined;
+  private readonly cancelHandlers = new Set<(streamId: string) => void>();
+  private readonly readers = new Set<Redis>();
+
+  constructor(
+    private readonly redis: Redis,
+    options: RedisGenerationStoreOptions = {},
+  ) {
+    this.options = {
+      ...defaultStoreOptions,
+      prefix: 'rxllm:',
+      maxEventsPerGeneration: 20_000,
+      blockMs: 5_000,
+      ...options,
+    };
+  }
+
+  private eventsKey(streamId: string): string {
+    return `${this.options.prefix}gen:{${streamId}}:events`;
+  }
+  private metaKey(streamId: string): string {
+    return `${this.options.prefix}gen:{${streamId}}:meta`;
+  }
+  private watchersKey(streamId: string): string {
+    return `${this.options.prefix}gen:{${streamId}}:watchers`;
+  }
+  private get cancelChannel(): string {
+    return `${this.options.prefix}cancel`;
+  }
+
+  async create(streamId: string): Promise<void> {
+    await this.redis
+      .multi()
+      .hset(this.metaKey(streamId), 'status', 'running')
+      .pexpire(this.metaKey(streamId), this.options.runningTtlMs)
+      .exec();
+  }
+
+  async append(streamId: string, event: StoredEvent): Promise<void> {
+    const terminal = isTerminalEvent(event);
+    const ttl = terminal ? this.options.finishedTtlMs : this.options.runningTtlMs;
+    const events = this.eventsKey(streamId);
+    const meta = this.metaKey(streamId);
+    const pipeline = this.redis
+      .multi()
+      .xadd(
+        events,
+        'MAXLEN',
+        '~',
+        this.options.maxEventsPerGeneration,
+        `0-${event.id}`,
+        'type',
+        event.type,
+        'data',
+        event.data,
+      )
+      .pexpire(events, ttl);
+    if (terminal) pipeline.hset(meta, 'status', 'finished').pexpire(meta, ttl).pexpire(this.watchersKey(streamId), ttl);
+    await pipeline.exec();
+  }
+
+  async *read(streamId: string, after: number, signal: AbortSignal): AsyncIterable<StoredEvent> {
+    if (!(await this.exists(streamId))) throw new StreamNotFoundError(streamId);
+    // A blocking XREAD holds its connection, so each follower gets its own.
+    const reader = this.redis.duplicate();
+    this.readers.add(reader);
+    const onAbort = () => reader.disconnect();
+    signal.addEventListener('abort', onAbort, { once: true });
+    let cursor = after;
+    try {
+      while (!signal.aborted) {
+        const result = (await reader.xread(
+          'COUNT',
+          1000,
+          'BLOCK',
+          this.options.blockMs,
+          'STREAMS',
+          this.eventsKey(streamId),
+          `0-${cursor}`,
+        )) as Array<[string, Array<[string, string[]]>]> | null;
+        if (!result) {
+          const status = await this.redis.hget(this.metaKey(streamId), 'status');
+          if (status !== 'running') return;
+          continue;
+        }
+        for (const [entryId, fields] of result[0]?.[1] ?? []) {
+          const id = Number(entryId.slice(entryId.indexOf('-') + 1));
+          if (id > cursor + 1 && cursor === after) {
+            throw new EventsExpiredError(`events after ${after} of stream ${streamId} are no longer kept`);
+          }
+          cursor = id;
+          const event = { id, type: fieldValue(fields, 'type'), data: fieldValue(fields, 'data') };
+          yield event;
+          if (isTerminalEvent(event)) return;
+        }
+      }
+    } catch (error) {
+      if (signal.aborted) return;
+      throw error;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      this.readers.delete(reader);
+      reader.disconnect();
+    }
+  }
+
+  async exists(streamId: string): Promise<boolean> {
+    return (await this.redis.exists(this.metaKey(streamId))) === 1;
+  }
+
+  async requestCancel(streamId: string): Promise<boolean> {
+    const status = await this.redis.hget(this.metaKey(streamId), 'status');
+    if (status !== 'running') return false;
+    await this.redis.publish(this.cancelChannel, streamId);
+    return true;
+  }
+
+  onCancelRequest(handler: (streamId: string) => void): () => void {
+    this.cancelHandlers.add(handler);
+    if (!this.subscriber) {
+      const subscriber = this.redis.duplicate();
+      this.subscriber = subscriber;
+      subscriber.on('message', (channel: string, streamId: string) => {
+        if (channel !== this.cancelChannel) return;
+        for (const each of this.cancelHandlers) each(streamId);
+      });
+      subscriber.subscribe(this.cancelChannel).catch(() => undefined);
+    }
+    return () => this.cancelHandlers.delete(handler);
+  }
+
+  /** Resolves once the cancel subscription is active (so a cancel published after it is not missed). */
+  async ready(): Promise<void> {
+    if (!this.subscriber) return;
+    await this.subscriber.subscribe(this.cancelChannel);
+  }
+
+  async attach(streamId: string, watcherId: string): Promise<void> {
+    const key = this.watchersKey(streamId);
+    await this.redis
+      .multi()
+      .zadd(key, Date.now() + this.options.watcherTtlMs, watcherId)
+      .pexpire(key, this.options.runningTtlMs)
+      .exec();
+  }
+
+  async detach(streamId: string, watcherId: string): Promise<void> {
+    await this.redis.zrem(this.watchersKey(streamId), watcherId);
+  }
+
+  async watchers(streamId: string): Promise<number> {
+    return this.redis.zcount(this.watchersKey(streamId), Date.now(), '+inf');
+  }
+
+  async close(): Promise<void> {
+    for (const reader of this.readers) reader.disconnect();
+    this.readers.clear();
+    this.subscriber?.disconnect();
+    this.subscriber = undefined;
+    this.cancelHandlers.clear();
+  }
+}
+
+function fieldValue(fields: string[], name: string): string {
+  for (let index = 0; index < fields.length - 1; index += 2) {
+    if (fields[index] === name) return fields[index + 1] as string;
+  }
+  return '';
+}
