@@ -1,0 +1,35 @@
+/** Command-line flags of `pnpm bench`. */
+export type Section = 'library' | 'gateway' | 'operators';
+
+export interface BenchOptions {
+  quick: boolean;
+  sections: Section[];
+  /** Gateway subjects to run (default all): `--subjects=direct,portkey`. */
+  subjects: string[] | undefined;
+  /** Write BENCHMARKS.md and the plot (default true; `--no-report` for trial runs). */
+  report: boolean;
+}
+
+const ALL_SECTIONS: Section[] = ['operators', 'library', 'gateway'];
+
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  const options: BenchOptions = { quick: false, sections: ALL_SECTIONS, subjects: undefined, report: true };
+  for (const argument of argv) {
+    if (argument === '--quick') options.quick = true;
+    else if (argument === '--no-report') options.report = false;
+    else if (argument.startsWith('--only=')) {
+      const wanted = argument.slice('--only='.length).split(',');
+      for (const section of wanted) {
+        if (!ALL_SECTIONS.includes(section as Section))
+          throw new Error(`unknown section ${section} (library, gateway, operators)`);
+      }
+      options.sections = wanted as Section[];
+    } else if (argument.startsWith('--subjects=')) options.subjects = argument.slice('--subjects='.length).split(',');
+    else if (argument === '--') continue;
+    else
+      throw new Error(
+        `unknown flag ${argument} (--quick, --only=library|gateway|operators, --subjects=..., --no-report)`,
+      );
+  }
+  return options;
+}

@@ -1,0 +1,280 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BENCH_API_KEY, GATEWAY_SUBJECTS, type GatewaySubject, type RunningGateway } from './gateway-subjects.js';
+import type { HoldResult, LoadJob, LoadResult } from './load-client.js';
+import { forkWorker, processCpuMs, processRssBytes, sleep, type Worker } from './processes.js';
+import { median } from './statistics.js';
+import type { StreamShape } from './wire.js';
+
+/**
+ * The gateway benchmarks: load client → gateway → upstream, three processes on loopback. CPU is read per process
+ * from `/proc`, so a gateway is charged for its own work only.
+ */
+
+export interface GatewaySettings {
+  quick: boolean;
+  /** Repeats of the TTFT / streams-per-second runs; the report shows medians. */
+  repeats: number;
+  /** Time per load run. */
+  runMs: number;
+  pacedRunMs: number;
+  lengths: number[];
+  heldStreams: number;
+  subjects: readonly GatewaySubject['id'][];
+  log: (line: string) => void;
+}
+
+export interface MeasuredRun extends LoadResult {
+  gatewayCpuMs: number;
+  upstreamCpuMs: number;
+}
+
+export interface LatencySummary {
+  ttftP50Ms: number;
+  ttftP99Ms: number;
+  streamsPerSecond: number;
+  gatewayCpuMsPerStream: number;
+  failed: number;
+}
+
+export interface SubjectReport {
+  id: GatewaySubject['id'];
+  label: string;
+  error?: string;
+  /** Median over repeats, per concurrency. */
+  latency: Record<string, LatencySummary>;
+  paced: Record<string, { gapP50Ms: number; gapP99Ms: number; failed: number; streams: number }>;
+  relay?: { textEvents: number; gatewayCpuMs: number; chunksPerCpuSecond: number; streamsPerSecond: number };
+  lengths: Array<{
+    textEvents: number;
+    streamsPerSecond: number;
+    chunksPerSecond: number;
+    gatewayCpuUsPerChunk: number;
+    upstreamCpuUsPerChunk: number;
+  }>;
+  hold?: HoldResult & {
+    rssBeforeBytes: number;
+    rssAfterBytes: number;
+    bytesPerStream: number;
+    failedOnRelease: number;
+  };
+  runs: Record<string, MeasuredRun[]>;
+  secretInOutput?: boolean;
+}
+
+export interface GatewayReport {
+  settings: Omit<GatewaySettings, 'log'>;
+  subjects: SubjectReport[];
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+const SHORT: StreamShape = { textEvents: 32, delayMs: 0 };
+const PACED: StreamShape = { textEvents: 60, delayMs: 5 };
+const RELAY: StreamShape = { textEvents: 2000, delayMs: 0 };
+const SLOW: StreamShape = { textEvents: 100_000, delayMs: 2000 };
+
+async function measure(
+  client: Worker,
+  gateway: RunningGateway,
+  upstreamPid: number,
+  job: Omit<LoadJob, 'origin' | 'path' | 'headers' | 'body'>,
+  shape: StreamShape,
+): Promise<MeasuredRun> {
+  const request = gateway.request(shape);
+  const gatewayBefore = gateway.pid === undefined ? 0 : processCpuMs(gateway.pid);
+  const upstreamBefore = processCpuMs(upstreamPid);
+  const result = await client.call<LoadResult>('run', { origin: gateway.origin, ...request, ...job }, 180_000);
+  const gatewayCpuMs = gateway.pid === undefined ? 0 : processCpuMs(gateway.pid) - gatewayBefore;
+  // Warm-up streams run inside the same call; their CPU is a small share and is not subtracted (stated in the report).
+  return { ...result, gatewayCpuMs, upstreamCpuMs: processCpuMs(upstreamPid) - upstreamBefore };
+}
+
+function summarize(runs: MeasuredRun[]): LatencySummary {
+  return {
+    ttftP50Ms: median(runs.map((run) => run.ttftP50Ms)),
+    ttftP99Ms: median(runs.map((run) => run.ttftP99Ms)),
+    streamsPerSecond: median(runs.map((run) => run.streamsPerSecond)),
+    gatewayCpuMsPerStream: median(runs.map((run) => run.gatewayCpuMs / Math.max(1, run.completed))),
+    failed: runs.reduce((total, run) => total + run.failed, 0),
+  };
+}
+
+async function runSubject(
+  subject: GatewaySubject,
+  settings: GatewaySettings,
+  client: Worker,
+  upstream: { url: string; pid: number },
+): Promise<SubjectReport> {
+  const report: SubjectReport = { id: subject.id, label: subject.label, latency: {}, paced: {}, lengths: [], runs: {} };
+  const record = (key: string, run: MeasuredRun) => {
+    report.runs[key] ??= [];
+    report.runs[key].push(run);
+    if (run.failed > 0) settings.log(`  ${key}: ${run.failed} failed, first: ${run.firstError}`);
+    return run;
+  };
+  let gateway = await subject.start(upstream.url);
+  try {
+    // Latency and throughput of short streams, repeated; each repeat runs all three concurrencies.
+    for (let repeat = 0; repeat < settings.repeats; repeat += 1) {
+      for (const concurrency of [1, 10, 100]) {
+        const run = await measure(
+          client,
+          gateway,
+          upstream.pid,
+          { concurrency, durationMs: settings.runMs, warmupStreams: concurrency * 20 },
+          SHORT,
+        );
+        record(`c${concurrency}`, run);
+        settings.log(
+          `  ${subject.id} c${concurrency} #${repeat + 1}: ${run.streamsPerSecond.toFixed(0)} streams/s, TTFT p50 ${run.ttftP50Ms.toFixed(2)} ms p99 ${run.ttftP99Ms.toFixed(2)} ms, ${run.textEventsPerStreamMin} text events/stream`,
+        );
+      }
+    }
+    for (const concurrency of [1, 10, 100])
+      report.latency[`c${concurrency}`] = summarize(report.runs[`c${concurrency}`]!);
+
+    for (const concurrency of [20, 200]) {
+      const run = record(
+        `paced-c${concurrency}`,
+        await measure(
+          client,
+          gateway,
+          upstream.pid,
+          { concurrency, durationMs: settings.pacedRunMs, warmupStreams: concurrency, recordGaps: true },
+          PACED,
+        ),
+      );
+      report.paced[`c${concurrency}`] = {
+        gapP50Ms: run.gapP50Ms,
+        gapP99Ms: run.gapP99Ms,
+        failed: run.failed,
+        streams: run.completed,
+      };
+      settings.log(
+        `  ${subject.id} paced c${concurrency}: gap p50 ${run.gapP50Ms.toFixed(2)} ms p99 ${run.gapP99Ms.toFixed(2)} ms over ${run.completed} streams`,
+      );
+    }
+
+    const relay = record(
+      'relay',
+      await measure(
+        client,
+        gateway,
+        upstream.pid,
+        { concurrency: 10, durationMs: settings.runMs, warmupStreams: 10 },
+        RELAY,
+      ),
+    );
+    report.relay = {
+      textEvents: relay.textEvents,
+      gatewayCpuMs: relay.gatewayCpuMs,
+      chunksPerCpuSecond: relay.gatewayCpuMs > 0 ? (relay.textEvents * 1000) / relay.gatewayCpuMs : Number.NaN,
+      streamsPerSecond: relay.streamsPerSecond,
+    };
+    settings.log(
+      `  ${subject.id} relay: ${relay.textEvents} text events, gateway CPU ${relay.gatewayCpuMs} ms, ${report.relay.chunksPerCpuSecond.toFixed(0)} chunks/CPU-s`,
+    );
+
+    for (const textEvents of settings.lengths) {
+      const run = record(
+        `length-${textEvents}`,
+        await measure(
+          client,
+          gateway,
+          upstream.pid,
+          { concurrency: 10, durationMs: settings.runMs, warmupStreams: 10 },
+          { textEvents, delayMs: 0 },
+        ),
+      );
+      const chunks = Math.max(1, run.textEvents);
+      report.lengths.push({
+        textEvents,
+        streamsPerSecond: run.streamsPerSecond,
+        chunksPerSecond: (run.textEvents * 1000) / run.elapsedMs,
+        gatewayCpuUsPerChunk: (run.gatewayCpuMs * 1000) / chunks,
+        upstreamCpuUsPerChunk: (run.upstreamCpuMs * 1000) / chunks,
+      });
+      settings.log(
+        `  ${subject.id} length ${textEvents}: ${run.streamsPerSecond.toFixed(0)} streams/s, gateway ${((run.gatewayCpuMs * 1000) / chunks).toFixed(2)} µs CPU/chunk`,
+      );
+    }
+
+    if (gateway.pid !== undefined && settings.heldStreams > 0) {
+      // A fresh gateway process, so the RSS delta is the held streams' and not leftover garbage from the load runs.
+      if (gateway.output?.().includes(BENCH_API_KEY)) report.secretInOutput = true;
+      await gateway.stop();
+      gateway = await subject.start(upstream.url);
+      await measure(client, gateway, upstream.pid, { concurrency: 10, streams: 300, warmupStreams: 0 }, SHORT);
+      await sleep(1000);
+      const rssBeforeBytes = processRssBytes(gateway.pid!);
+      const request = gateway.request(SLOW);
+      const held = await client.call<HoldResult>(
+        'hold',
+        {
+          origin: gateway.origin,
+          ...request,
+          concurrency: settings.heldStreams,
+          count: settings.heldStreams,
+          openTimeoutMs: 90_000,
+        },
+        150_000,
+      );
+      await sleep(3000);
+      const rssAfterBytes = processRssBytes(gateway.pid!);
+      const released = await client.call<{ failed: number; firstError?: string }>('release', undefined, 60_000);
+      report.hold = {
+        ...held,
+        rssBeforeBytes,
+        rssAfterBytes,
+        bytesPerStream: (rssAfterBytes - rssBeforeBytes) / Math.max(1, held.receiving),
+        failedOnRelease: released.failed,
+      };
+      settings.log(
+        `  ${subject.id} hold: ${held.receiving}/${held.requested} streams receiving after ${held.openMs.toFixed(0)} ms, RSS ${(rssBeforeBytes / 2 ** 20).toFixed(1)} → ${(rssAfterBytes / 2 ** 20).toFixed(1)} MiB, ${(report.hold.bytesPerStream / 1024).toFixed(1)} KiB/stream${released.failed ? `, ${released.failed} failed: ${released.firstError}` : ''}`,
+      );
+    }
+  } catch (error) {
+    report.error = error instanceof Error ? error.message : String(error);
+    settings.log(`  ${subject.id} FAILED: ${report.error}`);
+  } finally {
+    if (gateway.output?.().includes(BENCH_API_KEY)) report.secretInOutput = true;
+    await gateway.stop();
+  }
+  return report;
+}
+
+export async function runGatewayBench(settings: GatewaySettings): Promise<GatewayReport> {
+  const upstreamWorker = forkWorker(join(here, 'upstream-process.js'), { label: 'upstream' });
+  const client = forkWorker(join(here, 'load-client.js'), { label: 'load client' });
+  const subjects: SubjectReport[] = [];
+  try {
+    const upstreamInfo = await upstreamWorker.ready;
+    await client.ready;
+    const upstream = { url: String(upstreamInfo.url), pid: upstreamWorker.pid };
+    for (const subject of GATEWAY_SUBJECTS) {
+      if (!settings.subjects.includes(subject.id)) continue;
+      settings.log(`gateway: ${subject.label}`);
+      try {
+        subjects.push(await runSubject(subject, settings, client, upstream));
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        settings.log(`  ${subject.id} not measured: ${message}`);
+        subjects.push({
+          id: subject.id,
+          label: subject.label,
+          error: message,
+          latency: {},
+          paced: {},
+          lengths: [],
+          runs: {},
+        });
+      }
+    }
+  } finally {
+    await client.stop();
+    await upstreamWorker.stop();
+  }
+  const { log: _log, ...rest } = settings;
+  return { settings: rest, subjects };
+}
