@@ -1,5 +1,5 @@
 import type { Env, ProviderDefinition } from '@rxllm/core';
-import { createOpenAI, type OpenAIProvider, type OpenAIProviderOptions } from './create-openai.js';
+import { createOpenAI, type OpenAIProvider, type OpenAIProviderOptions, PLACEHOLDER_API_KEY } from './create-openai.js';
 
 /** Ollama's OpenAI-compatible endpoint on its default port. */
 export const DEFAULT_OLLAMA_BASE_URL = 'http://localhost:11434/v1';
@@ -44,7 +44,7 @@ export function createOllama(options: OllamaProviderOptions = {}): OpenAIProvide
     model: DEFAULT_OLLAMA_MODEL,
     maxTokensField: 'max_tokens',
     ...options,
-    apiKey: options.apiKey ?? 'ollama',
+    apiKey: options.apiKey ?? PLACEHOLDER_API_KEY,
     baseURL: ollamaBaseURL(options.baseURL),
   });
 }

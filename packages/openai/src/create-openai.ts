@@ -26,6 +26,9 @@ export const DEFAULT_OPENAI_MODEL = 'gpt-4.1-mini' satisfies ChatModel;
 
 const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
+/** What keyless servers get as a key (the SDK refuses an empty one); it is no secret, so it is not redacted. */
+export const PLACEHOLDER_API_KEY = 'ollama';
+
 /** Options of {@link createOpenAI}. Every field is optional. */
 export interface OpenAIProviderOptions {
   /** API key; default `process.env.OPENAI_API_KEY`. Never appears in errors or chunks. */
@@ -124,7 +127,7 @@ export function createOpenAI(options: OpenAIProviderOptions = {}): OpenAIProvide
   const maxTokensField = options.maxTokensField ?? defaultMaxTokensField(client.baseURL);
   const requireDoneMarker = options.requireDoneMarker ?? true;
   const providerOptionKeys = name === 'openai' ? ['openai'] : ['openai', name];
-  const secrets = [apiKey];
+  const secrets = apiKey === PLACEHOLDER_API_KEY ? [] : [apiKey];
 
   async function* chunks(request: CompletionRequest, signal: AbortSignal): AsyncGenerator<Chunk> {
     const body = toChatCompletionBody(request, {

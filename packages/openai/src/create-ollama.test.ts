@@ -1,0 +1,108 @@
+import { createRegistry, RegistryError } from '@rxllm/core';
+import { type MockUpstream, mockUpstream } from '@rxllm/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createOllama,
+  DEFAULT_OLLAMA_BASE_URL,
+  DEFAULT_OLLAMA_MODEL,
+  ollamaBaseURL,
+  ollamaProvider,
+} from './create-ollama.js';
+import { openaiProvider } from './create-openai.js';
+import { outcomeOf, textOf } from './test-support.js';
+
+let mock: MockUpstream;
+beforeAll(async () => {
+  mock = await mockUpstream();
+});
+afterEach(() => mock.reset());
+afterAll(() => mock.close());
+
+const registry = createRegistry({ openai: openaiProvider, ollama: ollamaProvider });
+const request = { messages: [{ role: 'user' as const, content: 'Hi' }] };
+
+describe('ollamaBaseURL', () => {
+  it('defaults to the local Ollama, keeps a full URL, and adds /v1 to a bare server', () => {
+    expect(ollamaBaseURL(undefined)).toBe(DEFAULT_OLLAMA_BASE_URL);
+    expect(ollamaBaseURL(' ')).toBe('http://localhost:11434/v1');
+    expect(ollamaBaseURL('http://gpu-box:11434/v1')).toBe('http://gpu-box:11434/v1');
+    expect(ollamaBaseURL('http://gpu-box:11434')).toBe('http://gpu-box:11434/v1');
+    expect(ollamaBaseURL('http://gpu-box:11434/')).toBe('http://gpu-box:11434/v1');
+  });
+});
+
+describe('the ollama preset', () => {
+  it('LLM_PROVIDER=ollama streams from OLLAMA_BASE_URL with OLLAMA_MODEL, no key, max_tokens', async () => {
+    const env = { LLM_PROVIDER: 'ollama', OLLAMA_BASE_URL: mock.baseURLs.openai, OLLAMA_MODEL: 'qwen3:4b' };
+    const { name, provider, reason } = registry.fromEnv(env);
+    expect({ name, reason, defaultModel: provider.defaultModel }).toEqual({
+      name: 'ollama',
+      reason: 'LLM_PROVIDER=ollama',
+      defaultModel: 'qwen3:4b',
+    });
+    const reasoning = JSON.stringify({
+      id: 'chatcmpl-7',
+      model: 'qwen3:4b',
+      choices: [{ index: 0, delta: { role: 'assistant', content: '', reasoning: 'Thinking…' }, finish_reason: null }],
+    });
+    mock.enqueue({
+      events: [
+        { type: 'raw', data: `data: ${reasoning}\n\n` },
+        { type: 'text', text: 'Hello from Ollama' },
+      ],
+    });
+    const outcome = await outcomeOf(
+      provider.stream({ ...request, maxTokens: 32, providerOptions: { ollama: { keep_alive: '5m' } } }),
+    );
+    expect(outcome.chunks[0]).toMatchObject({ type: 'start', provider: 'ollama', model: 'qwen3:4b' });
+    expect(outcome.chunks[1]).toEqual({ type: 'reasoning', text: 'Thinking…' });
+    expect(textOf(outcome.chunks)).toBe('Hello from Ollama');
+    expect(outcome.chunks.at(-1)).toMatchObject({ type: 'finish', reason: 'stop' });
+    expect(mock.requests[0]?.body).toMatchObject({ model: 'qwen3:4b', max_tokens: 32, keep_alive: '5m', stream: true });
+    expect(mock.requests[0]?.body).not.toHaveProperty('max_completion_tokens');
+  });
+
+  it('accepts a bare server address in OLLAMA_BASE_URL', async () => {
+    mock.enqueue({ events: [{ type: 'text', text: 'ok' }] });
+    const provider = registry.create('ollama', { OLLAMA_BASE_URL: mock.url });
+    const outcome = await outcomeOf(provider.stream(request));
+    expect(outcome.completed).toBe(true);
+    expect(mock.requests[0]?.path).toBe('/v1/chat/completions');
+    expect(mock.requests[0]?.body).toMatchObject({ model: DEFAULT_OLLAMA_MODEL });
+  });
+
+  it('names its errors ollama', async () => {
+    mock.enqueue({ httpError: { status: 404, message: 'model "nope" not found, try pulling it first' } });
+    const outcome = await outcomeOf(createOllama({ baseURL: mock.baseURLs.openai, model: 'nope' }).stream(request));
+    expect(outcome.error).toMatchObject({ kind: 'not-found', provider: 'ollama', status: 404 });
+    expect(outcome.error?.message).toBe('ollama returned HTTP 404: model "nope" not found, try pulling it first');
+  });
+
+  it('counts as configured only when OLLAMA_BASE_URL or OLLAMA_MODEL is set', () => {
+    expect(registry.configured({})).toEqual([]);
+    expect(registry.configured({ OLLAMA_MODEL: 'llama3.2' })).toEqual(['ollama']);
+    expect(registry.configured({ OLLAMA_BASE_URL: 'http://box:11434' })).toEqual(['ollama']);
+    expect(registry.configured({ OPENAI_API_KEY: 'sk-x' })).toEqual(['openai']);
+  });
+});
+
+describe('the openai registry definition', () => {
+  it('reads OPENAI_API_KEY, OPENAI_BASE_URL and OPENAI_MODEL', async () => {
+    const env = {
+      OPENAI_API_KEY: 'sk-env-MARKER-55aa',
+      OPENAI_BASE_URL: mock.baseURLs.openai,
+      OPENAI_MODEL: 'gpt-4.1-nano',
+    };
+    const { name, provider, reason } = registry.fromEnv(env);
+    expect({ name, reason }).toEqual({ name: 'openai', reason: 'OPENAI_API_KEY is set' });
+    mock.enqueue({ events: [{ type: 'text', text: 'hi' }] });
+    const outcome = await outcomeOf(provider.stream(request));
+    expect(outcome.chunks[0]).toMatchObject({ type: 'start', provider: 'openai', model: 'gpt-4.1-nano' });
+    expect(mock.requests[0]?.headers.authorization).toBe('Bearer sk-env-MARKER-55aa');
+  });
+
+  it('names the missing variable, not a value', () => {
+    expect(() => registry.create('openai', { OPENAI_BASE_URL: mock.baseURLs.openai })).toThrow(RegistryError);
+    expect(() => registry.create('openai', {})).toThrow(/OPENAI_API_KEY/);
+  });
+});
