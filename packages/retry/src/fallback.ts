@@ -1,0 +1,80 @@
+import { type Chunk, type CompletionRequest, LLMError, type Provider } from '@rxllm/core';
+import { asyncScheduler, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { subscribeUntilContent } from './before-first-content.js';
+
+export interface FallbackOptions {
+  /** Which failures move on to the next source. Default: `LLMError`s with `retryable: true`. */
+  shouldFallback?: (error: unknown) => boolean;
+  /** Scheduler the next source is subscribed on (after a 0 ms pause); `asyncScheduler` by default. */
+  scheduler?: SchedulerLike;
+}
+
+const defaultShouldFallback = (error: unknown) => LLMError.isInstance(error) && error.retryable;
+
+/**
+ * When the stream fails before its first content chunk with a retryable error, continues with the next of
+ * `alternatives` (in order); after content has been emitted a failure is passed on. The last failure surfaces when
+ * every alternative has failed. `start` chunks are held until content, so only the answering source's `start` shows.
+ *
+ * ```
+ * source:        -#                 (overloaded)
+ * alternatives:  [ -s-a-| ]
+ * result:        ---sa-|
+ * ```
+ *
+ * @example
+ * ```ts
+ * openai.stream(request).pipe(fallback([anthropic.stream(request)]));
+ * ```
+ */
+export function fallback(
+  alternatives: Observable<Chunk>[],
+  options: FallbackOptions = {},
+): OperatorFunction<Chunk, Chunk> {
+  const shouldFallback = options.shouldFallback ?? defaultShouldFallback;
+  return (source) =>
+    subscribeUntilContent(
+      source,
+      (error, failures) => {
+        const alternative = alternatives[failures - 1];
+        return alternative && shouldFallback(error) ? { source: alternative, delayMs: 0 } : undefined;
+      },
+      options.scheduler ?? asyncScheduler,
+    );
+}
+
+/** A provider, optionally with the model to ask it for (a request's `model` is vendor-specific). */
+export type FallbackEntry = Provider | { provider: Provider; model?: string };
+
+const entryStream = (entry: FallbackEntry, request: CompletionRequest): Observable<Chunk> =>
+  'stream' in entry
+    ? entry.stream(request)
+    : entry.provider.stream(entry.model === undefined ? request : { ...request, model: entry.model });
+
+/**
+ * A provider that asks each entry in turn, moving on when one fails retryably before its first content chunk.
+ * Takes its name and default model from the first entry. Give each entry its own `model`, or leave the request's
+ * `model` unset so each provider uses its default.
+ *
+ * @example
+ * ```ts
+ * const provider = withFallback([openai, { provider: anthropic, model: 'claude-sonnet-4-5' }]);
+ * provider.stream({ messages: [{ role: 'user', content: 'Hi' }] }).subscribe(render);
+ * ```
+ */
+export function withFallback(entries: FallbackEntry[], options: FallbackOptions = {}): Provider {
+  const [first, ...rest] = entries;
+  if (!first) throw new RangeError('withFallback needs at least one provider');
+  const firstProvider = 'stream' in first ? first : first.provider;
+  return {
+    name: firstProvider.name,
+    defaultModel: firstProvider.defaultModel,
+    stream: (request) =>
+      entryStream(first, request).pipe(
+        fallback(
+          rest.map((entry) => entryStream(entry, request)),
+          options,
+        ),
+      ),
+  };
+}
