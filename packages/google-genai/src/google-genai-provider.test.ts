@@ -1,0 +1,374 @@
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { type Chunk, type CompletionRequest, collectCompletion, type LLMError, type Provider } from '@rxllm/core';
+import { type MockScript, type MockUpstream, mockUpstream } from '@rxllm/testing';
+import { firstValueFrom } from 'rxjs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createGoogleGenAI } from './google-genai-provider.js';
+
+const API_KEY = 'MARKER-GENAI-KEY-77b2e0';
+const request: CompletionRequest = { messages: [{ role: 'user', content: 'Hi' }] };
+const wire = (name: string) => readFileSync(new URL(`../../../../shared/reference/wire/${name}`, import.meta.url));
+
+let mock: MockUpstream;
+let provider: Provider;
+
+beforeAll(async () => {
+  mock = await mockUpstream();
+  provider = createGoogleGenAI({ apiKey: API_KEY, baseURL: mock.baseURLs.gemini });
+});
+afterAll(() => mock.close());
+beforeEach(() => mock.reset());
+
+interface Outcome {
+  chunks: Chunk[];
+  error: LLMError | undefined;
+}
+
+/** Runs one stream to its end, keeping both the chunks that arrived and the error, if any. */
+function run(script: MockScript, source: Provider = provider, body: CompletionRequest = request): Promise<Outcome> {
+  mock.enqueue(script);
+  return new Promise((resolve) => {
+    const chunks: Chunk[] = [];
+    source.stream(body).subscribe({
+      next: (chunk) => chunks.push(chunk),
+      error: (error: LLMError) => resolve({ chunks, error }),
+      complete: () => resolve({ chunks, error: undefined }),
+    });
+  });
+}
+
+const texts = (chunks: Chunk[]) => chunks.flatMap((chunk) => (chunk.type === 'text' ? [chunk.text] : []));
+const ofType = <TType extends Chunk['type']>(chunks: Chunk[], type: TType) =>
+  chunks.filter((chunk): chunk is Extract<Chunk, { type: TType }> => chunk.type === type);
+
+function expectNoSecret(error: LLMError | undefined) {
+  expect(error).toBeDefined();
+  expect(error?.message).not.toContain(API_KEY);
+  expect(JSON.stringify(error?.toJSON())).not.toContain(API_KEY);
+}
+
+describe('createGoogleGenAI against the mock upstream', () => {
+  it('streams plain text in order, unmerged, with start and finish', async () => {
+    const { chunks, error } = await run({
+      id: 'resp-42',
+      events: [
+        { type: 'text', text: 'Hello' },
+        { type: 'text', text: ', world' },
+        { type: 'text', text: '!' },
+      ],
+    });
+    expect(error).toBeUndefined();
+    expect(chunks[0]).toEqual({ type: 'start', provider: 'google-genai', model: 'gemini-2.5-flash', id: 'resp-42' });
+    expect(texts(chunks)).toEqual(['Hello', ', world', '!']);
+    expect(chunks.at(-1)).toEqual({ type: 'finish', reason: 'stop', rawReason: 'STOP' });
+    const [recorded] = mock.requests;
+    expect(recorded?.path).toBe('/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse');
+    expect(recorded?.headers['x-goog-api-key']).toBe(API_KEY);
+    expect(recorded?.body).toMatchObject({ contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] });
+  });
+
+  it('emits the last cumulative usage once, just before finish', async () => {
+    const { chunks } = await run({
+      events: [
+        { type: 'text', text: 'a' },
+        { type: 'text', text: 'b' },
+      ],
+      usage: { inputTokens: 11, outputTokens: 6, cachedInputTokens: 4, reasoningTokens: 9 },
+    });
+    const usage = ofType(chunks, 'usage');
+    expect(usage).toEqual([
+      {
+        type: 'usage',
+        usage: { inputTokens: 11, outputTokens: 6, totalTokens: 26, cachedInputTokens: 4, reasoningTokens: 9 },
+      },
+    ]);
+    expect(chunks.at(-2)?.type).toBe('usage');
+  });
+
+  it.each([
+    ['STOP', 'stop'],
+    ['MAX_TOKENS', 'length'],
+    ['SAFETY', 'content-filter'],
+    ['RECITATION', 'content-filter'],
+    ['BLOCKLIST', 'content-filter'],
+    ['PROHIBITED_CONTENT', 'content-filter'],
+    ['SPII', 'content-filter'],
+    ['IMAGE_SAFETY', 'content-filter'],
+    ['MALFORMED_FUNCTION_CALL', 'error'],
+    ['OTHER', 'other'],
+    ['LANGUAGE', 'other'],
+  ])('finish reason %s → %s, after the text', async (rawReason, reason) => {
+    const { chunks, error } = await run({ events: [{ type: 'text', text: 'so far' }], finishReason: rawReason });
+    expect(error).toBeUndefined();
+    expect(texts(chunks)).toEqual(['so far']);
+    expect(chunks.at(-1)).toEqual({ type: 'finish', reason, rawReason });
+  });
+
+  it('turns a prompt block into a content-filter finish, not an error', async () => {
+    const { chunks, error } = await run({ promptBlockReason: 'PROHIBITED_CONTENT' });
+    expect(error).toBeUndefined();
+    expect(texts(chunks)).toEqual([]);
+    expect(chunks.at(-1)).toMatchObject({ type: 'finish', reason: 'content-filter', rawReason: 'PROHIBITED_CONTENT' });
+  });
+
+  it('maps thought parts to reasoning chunks and keeps their signatures', async () => {
+    const { chunks } = await run({
+      events: [
+        { type: 'reasoning', text: 'Let me think.', signature: 'sig-123' },
+        { type: 'text', text: 'Answer.' },
+      ],
+    });
+    expect(ofType(chunks, 'reasoning')).toEqual([
+      {
+        type: 'reasoning',
+        text: 'Let me think.',
+        providerMetadata: { 'google-genai': { thoughtSignature: 'sig-123' } },
+      },
+    ]);
+    expect(texts(chunks)).toEqual(['Answer.']);
+  });
+
+  it('turns a functionCall part into one tool-call chunk and finishes with tool-calls', async () => {
+    const { chunks, error } = await run({
+      events: [{ type: 'tool-call', id: 'ignored', name: 'weather', argumentFragments: ['{"city":', '"Paris"}'] }],
+    });
+    expect(error).toBeUndefined();
+    const [call] = ofType(chunks, 'tool-call');
+    expect(call).toMatchObject({ index: 0, name: 'weather', argumentsDelta: '{"city":"Paris"}' });
+    expect(call?.id).toMatch(/^call_/);
+    expect(chunks.at(-1)).toEqual({ type: 'finish', reason: 'tool-calls', rawReason: 'STOP' });
+  });
+
+  it('sends tools, system and settings in the request body', async () => {
+    await run({}, provider, {
+      system: 'Be brief.',
+      messages: [{ role: 'user', content: 'Weather?' }],
+      maxTokens: 20,
+      tools: [{ name: 'weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } }],
+    });
+    expect(mock.requests[0]?.body).toMatchObject({
+      systemInstruction: { parts: [{ text: 'Be brief.' }] },
+      generationConfig: { maxOutputTokens: 20 },
+      tools: [{ functionDeclarations: [{ name: 'weather' }] }],
+    });
+  });
+
+  const multiByte = 'é秋🎉ü';
+
+  it('keeps multi-byte characters whole when every byte is a separate write', async () => {
+    const { chunks, error } = await run({
+      events: [{ type: 'text', text: multiByte }],
+      delivery: { split: 1, eventDelayMs: 0 },
+    });
+    expect(error).toBeUndefined();
+    expect(texts(chunks)).toEqual([multiByte]);
+  });
+
+  it('keeps multi-byte characters whole when the body is cut at any byte inside them', async () => {
+    const prefix = Buffer.byteLength('data: {"candidates":[{"content":{"parts":[{"text":"', 'utf8');
+    const length = Buffer.byteLength(multiByte, 'utf8');
+    for (let offset = prefix; offset <= prefix + length; offset++) {
+      const { chunks, error } = await run({
+        events: [{ type: 'text', text: multiByte }],
+        delivery: { split: [offset], eventDelayMs: 2 },
+      });
+      expect(error, `cut at byte ${offset}`).toBeUndefined();
+      expect(texts(chunks), `cut at byte ${offset}`).toEqual([multiByte]);
+    }
+  });
+
+  it('reads a whole response delivered in one write', async () => {
+    const { chunks } = await run({
+      events: [
+        { type: 'text', text: 'one' },
+        { type: 'text', text: 'two' },
+      ],
+      delivery: { split: 'one-write' },
+    });
+    expect(texts(chunks)).toEqual(['one', 'two']);
+    expect(chunks.at(-1)?.type).toBe('finish');
+  });
+
+  it('skips an SSE comment between events (@google/genai ignores lines without "data:")', async () => {
+    const { chunks, error } = await run({
+      events: [{ type: 'text', text: 'before' }, { type: 'comment' }, { type: 'text', text: 'after' }],
+    });
+    expect(error).toBeUndefined();
+    expect(texts(chunks)).toEqual(['before', 'after']);
+  });
+
+  it.each([
+    [401, 'auth'],
+    [403, 'auth'],
+    [404, 'not-found'],
+    [400, 'invalid-request'],
+    [500, 'overloaded'],
+    [503, 'overloaded'],
+  ] as const)('HTTP %i → %s, no chunks, no key in the message', async (status, kind) => {
+    const { chunks, error } = await run({ httpError: { status, message: `upstream echoed ${API_KEY}` } });
+    expect(chunks).toEqual([]);
+    expect(error).toMatchObject({ kind, status, provider: 'google-genai' });
+    expectNoSecret(error);
+    expect(mock.requests).toHaveLength(1);
+  });
+
+  it('maps a 400 API_KEY_INVALID to auth', async () => {
+    const body = JSON.stringify({
+      error: {
+        code: 400,
+        message: 'API key not valid. Please pass a valid API key.',
+        status: 'INVALID_ARGUMENT',
+        details: [
+          { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com' },
+        ],
+      },
+    });
+    const { error } = await run({ httpError: { status: 400, body } });
+    expect(error).toMatchObject({ kind: 'auth', status: 400 });
+  });
+
+  it('maps 429 to rate-limit with retryAfterMs from RetryInfo.retryDelay', async () => {
+    const body = JSON.stringify({
+      error: {
+        code: 429,
+        message: 'You exceeded your current quota, please check your plan.',
+        status: 'RESOURCE_EXHAUSTED',
+        details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '34.4s' }],
+      },
+    });
+    const { error } = await run({ httpError: { status: 429, body } });
+    expect(error).toMatchObject({ kind: 'rate-limit', status: 429, retryable: true, retryAfterMs: 34400 });
+  });
+
+  it('maps 429 to rate-limit with retryAfterMs from the retry-after header, which wins over RetryInfo', async () => {
+    const body = JSON.stringify({
+      error: {
+        code: 429,
+        message: 'Quota',
+        status: 'RESOURCE_EXHAUSTED',
+        details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '34.4s' }],
+      },
+    });
+    const { error } = await run({
+      httpError: { status: 429, body, headers: { 'retry-after': '7', 'x-request-id': 'req-9' } },
+    });
+    expect(error).toMatchObject({ kind: 'rate-limit', status: 429, retryAfterMs: 7000, requestId: 'req-9' });
+  });
+
+  it('makes exactly one request for a retryable status: SDK retries are off', async () => {
+    const { error } = await run({ httpError: { status: 503 } });
+    expect(error?.kind).toBe('overloaded');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(mock.requests).toHaveLength(1);
+  });
+
+  it('delivers the text, then errors, when Google sends an error inside the stream', async () => {
+    const { chunks, error } = await run({
+      events: [
+        { type: 'text', text: 'partial' },
+        { type: 'error', status: 503 },
+      ],
+    });
+    expect(texts(chunks)).toEqual(['partial']);
+    expect(error).toMatchObject({ kind: 'overloaded', status: 503, details: { inStream: true } });
+    expect(chunks.some((chunk) => chunk.type === 'finish')).toBe(false);
+  });
+
+  it('reports a stream that ends without a finishReason as a truncation error', async () => {
+    const { chunks, error } = await run({
+      events: [
+        { type: 'text', text: 'cut' },
+        { type: 'text', text: ' here' },
+      ],
+      omitTerminal: true,
+    });
+    expect(texts(chunks)).toEqual(['cut', ' here']);
+    expect(error).toMatchObject({ kind: 'network', details: { truncated: true } });
+  });
+
+  it('reports a dropped connection as a network error after the text so far', async () => {
+    const { chunks, error } = await run({
+      events: [
+        { type: 'text', text: 'one' },
+        { type: 'text', text: 'two' },
+      ],
+      delivery: { dropAfterEvents: 1 },
+    });
+    expect(texts(chunks)).toEqual(['one']);
+    expect(error).toMatchObject({ kind: 'network' });
+  });
+
+  it('closes the HTTP connection promptly when the subscriber unsubscribes mid-stream', async () => {
+    mock.enqueue({
+      events: [
+        { type: 'text', text: 'first' },
+        { type: 'text', text: 'never' },
+      ],
+      delivery: { stallAfterEvents: 1 },
+    });
+    let unsubscribedAt = 0;
+    await new Promise<void>((resolve) => {
+      const subscription = provider.stream(request).subscribe((chunk) => {
+        if (chunk.type === 'text') {
+          unsubscribedAt = performance.now();
+          subscription.unsubscribe();
+          resolve();
+        }
+      });
+    });
+    const [recorded] = await mock.waitForRequests(1);
+    await recorded?.closed;
+    const latency = (recorded?.closedEarlyAt ?? Number.POSITIVE_INFINITY) - unsubscribedAt;
+    console.info(`google-genai: mock saw the close ${latency.toFixed(1)} ms after unsubscribe`);
+    expect(latency).toBeLessThan(200);
+  });
+
+  it('is cold: two subscriptions make two requests', async () => {
+    const stream = provider.stream(request);
+    mock.enqueue({ events: [{ type: 'text', text: 'A' }] }, { events: [{ type: 'text', text: 'B' }] });
+    const first = await firstValueFrom(stream.pipe(collectCompletion()));
+    const second = await firstValueFrom(stream.pipe(collectCompletion()));
+    expect([first.text, second.text]).toEqual(['A', 'B']);
+    expect(mock.requests).toHaveLength(2);
+  });
+
+  describe('recorded captures', () => {
+    it('gemini-text-utf8-crlf.sse: CJK text over CRLF, finishReason on every chunk, one finish', async () => {
+      const { chunks, error } = await run({ replay: wire('gemini-text-utf8-crlf.sse') });
+      expect(error).toBeUndefined();
+      expect(texts(chunks)).toHaveLength(4);
+      expect(texts(chunks).join('')).toMatch(/^秋风瑟瑟，叶落纷纷，\n西风残照，寒霜渐浓。[\s\S]*领悟秋天的哲理。$/);
+      expect(ofType(chunks, 'finish')).toEqual([expect.objectContaining({ reason: 'stop', rawReason: 'STOP' })]);
+    });
+
+    it('gemini-finish-safety.sse: the text, then a content-filter finish with the ratings', async () => {
+      const { chunks, error } = await run({ replay: wire('gemini-finish-safety.sse') });
+      expect(error).toBeUndefined();
+      expect(texts(chunks)).toEqual(['No']);
+      const finish = chunks.at(-1);
+      expect(finish).toMatchObject({ type: 'finish', reason: 'content-filter', rawReason: 'SAFETY' });
+      expect(JSON.stringify(finish?.providerMetadata)).toContain('"probability":"HIGH"');
+    });
+
+    it('gemini-3-text-thoughtsig.sse: model, id, usage with thoughts, the closing signature on finish', async () => {
+      const { chunks, error } = await run({ replay: wire('gemini-3-text-thoughtsig.sse') });
+      expect(error).toBeUndefined();
+      expect(chunks[0]).toEqual({
+        type: 'start',
+        provider: 'google-genai',
+        model: 'gemini-3-pro-preview',
+        id: 'bH6LaZW8Fp_3nsEPqtaSwQ4',
+      });
+      expect(texts(chunks)).toEqual(['There are **3**', ' "r"s in strawberry.\n\nst**r**awbe**rr**y']);
+      expect(ofType(chunks, 'usage')).toEqual([
+        { type: 'usage', usage: { inputTokens: 9, outputTokens: 23, totalTokens: 217, reasoningTokens: 185 } },
+      ]);
+      const finish = chunks.at(-1);
+      expect(finish).toMatchObject({ type: 'finish', reason: 'stop', rawReason: 'STOP' });
+      expect(finish?.providerMetadata?.['google-genai']).toMatchObject({
+        thoughtSignature: expect.stringMatching(/^EqsFCqgF/),
+      });
+    });
+  });
+});

@@ -1,0 +1,60 @@
+import { type Chunk, collectCompletion } from '@rxllm/core';
+import { type MockUpstream, mockUpstream } from '@rxllm/testing';
+import { firstValueFrom } from 'rxjs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createGoogleGenAI } from './google-genai-provider.js';
+
+let mock: MockUpstream;
+beforeAll(async () => {
+  mock = await mockUpstream();
+});
+afterAll(() => mock.close());
+beforeEach(() => mock.reset());
+
+const request = { messages: [{ role: 'user' as const, content: 'Hi' }] };
+const vertexPath =
+  '/v1beta1/projects/my-project/locations/us-central1/publishers/google/models/gemini-2.5-flash:streamGenerateContent?alt=sse';
+
+describe('createGoogleGenAI on Vertex AI (offline, against the mock)', () => {
+  it('uses the Vertex path with project and location, authenticated by an API key', async () => {
+    const provider = createGoogleGenAI({
+      apiKey: 'vertex-key-0001',
+      vertexai: { project: 'my-project', location: 'us-central1' },
+      baseURL: mock.url,
+    });
+    mock.enqueue({
+      events: [
+        { type: 'text', text: 'Hello' },
+        { type: 'text', text: ' Vertex' },
+      ],
+    });
+    const completion = await firstValueFrom(provider.stream(request).pipe(collectCompletion()));
+    expect(completion.text).toBe('Hello Vertex');
+    expect(completion.finishReason).toBe('stop');
+    expect(mock.requests[0]?.path).toBe(vertexPath);
+    expect(mock.requests[0]?.headers['x-goog-api-key']).toBe('vertex-key-0001');
+  });
+
+  it('uses the Vertex path with a bearer token from a custom auth client: no credential lookup, no network', async () => {
+    const authClient = { getRequestHeaders: async () => new Headers({ authorization: 'Bearer fake-vertex-token' }) };
+    const provider = createGoogleGenAI({
+      vertexai: { project: 'my-project', location: 'us-central1' },
+      baseURL: mock.url,
+      googleAuthOptions: { authClient: authClient as never },
+    });
+    mock.enqueue({
+      events: [
+        { type: 'reasoning', text: 'hmm', signature: 'sig' },
+        { type: 'text', text: 'ok' },
+      ],
+    });
+    const chunks: Chunk[] = [];
+    await new Promise<void>((resolve, reject) =>
+      provider.stream(request).subscribe({ next: (chunk) => chunks.push(chunk), error: reject, complete: resolve }),
+    );
+    expect(chunks.map((chunk) => chunk.type)).toEqual(['start', 'reasoning', 'text', 'usage', 'finish']);
+    expect(mock.requests[0]?.path).toBe(vertexPath);
+    expect(mock.requests[0]?.headers.authorization).toBe('Bearer fake-vertex-token');
+    expect(mock.requests[0]?.headers['x-goog-api-key']).toBeUndefined();
+  });
+});
