@@ -72,6 +72,18 @@ function render(route: Route, script: MockScript, context: RenderContext): Rende
       if (script.httpError) return geminiHttpError(script);
       if (script.replay !== undefined) return replay('text/event-stream');
       return route.streaming ? geminiStream(script, context, route.sse) : geminiContent(script, context);
+    case 'openai-responses':
+      // The Responses API is served from recordings only: its event grammar is not rendered from scripts.
+      if (script.httpError) return openaiHttpError(script, context);
+      if (script.replay !== undefined) return replay('text/event-stream; charset=utf-8');
+      return jsonResponse(501, {
+        error: {
+          message: 'The mock serves /v1/responses from `replay` only',
+          type: 'invalid_request_error',
+          param: null,
+          code: null,
+        },
+      });
     case 'openai-models':
       return openaiModels();
     case 'unknown':
@@ -148,7 +160,7 @@ export async function mockUpstream(options: MockUpstreamOptions = {}): Promise<M
     });
     notifyWaiters();
 
-    const isChat = route.kind === 'openai-chat' || route.kind === 'anthropic-messages' || route.kind === 'gemini';
+    const isChat = route.kind !== 'openai-models' && route.kind !== 'unknown';
     const script = isChat
       ? (options.respond?.(record) ?? queue.shift() ?? options.defaultScript ?? DEFAULT_MOCK_SCRIPT)
       : {};

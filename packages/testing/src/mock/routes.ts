@@ -4,6 +4,7 @@ import type { RecordedRequest } from './script.js';
 export type Route =
   | { kind: 'openai-chat' }
   | { kind: 'openai-models' }
+  | { kind: 'openai-responses' }
   | { kind: 'anthropic-messages' }
   | { kind: 'gemini'; model: string; streaming: boolean; sse: boolean }
   | { kind: 'unknown' };
@@ -16,6 +17,7 @@ export function routeOf(method: string, url: URL): Route {
   const path = url.pathname.replace(/\/+$/, '');
   if (method === 'POST' && path === '/v1/chat/completions') return { kind: 'openai-chat' };
   if (method === 'GET' && path === '/v1/models') return { kind: 'openai-models' };
+  if (method === 'POST' && path === '/v1/responses') return { kind: 'openai-responses' };
   if (method === 'POST' && path === '/v1/messages') return { kind: 'anthropic-messages' };
   const gemini = method === 'POST' ? GEMINI_PATH.exec(path) : null;
   if (gemini) {
@@ -33,6 +35,7 @@ export function vendorOf(route: Route): RecordedRequest['vendor'] {
   switch (route.kind) {
     case 'openai-chat':
     case 'openai-models':
+    case 'openai-responses':
       return 'openai';
     case 'anthropic-messages':
       return 'anthropic';

@@ -64,7 +64,8 @@ export const openaiClient: SdkClient = {
       }
       if (delta.reasoning_content) result.reasoning += delta.reasoning_content;
       for (const call of delta.tool_calls ?? []) {
-        const collected = (result.toolCalls[call.index] ??= { arguments: '' });
+        result.toolCalls[call.index] ??= { arguments: '' };
+        const collected = result.toolCalls[call.index]!;
         if (call.id) collected.id = call.id;
         if (call.function?.name) collected.name = call.function.name;
         collected.arguments += call.function?.arguments ?? '';
