@@ -3,7 +3,9 @@ import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { applyChunk, type Chunk, type Completion, type CompletionRequest, collectCompletion } from '@rxllm/core';
 import { type MockScript, type MockUpstream, mockUpstream } from '@rxllm/testing';
+import OpenAI from 'openai';
 import { firstValueFrom } from 'rxjs';
+import { Agent, buildConnector } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenAI, DEFAULT_OPENAI_MODEL } from './create-openai.js';
 import { outcomeOf, textOf, typesOf } from './test-support.js';
@@ -284,6 +286,28 @@ describe('createOpenAI against the mock upstream', () => {
     expect(outcome.chunks.at(-1)).toMatchObject({ type: 'finish', reason: 'stop' });
   });
 
+  it('an event that is not JSON is an error after the text before it; SDK debug logs hold no key', async () => {
+    const lines: string[] = [];
+    const capture = (...parts: unknown[]) => {
+      lines.push(parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part))).join(' '));
+    };
+    const logger = { error: capture, warn: capture, info: capture, debug: capture };
+    const client = new OpenAI({ apiKey: API_KEY, baseURL: mock.baseURLs.openai, logger, logLevel: 'debug' });
+    mock.enqueue({
+      events: [
+        { type: 'text', text: 'fine' },
+        { type: 'raw', data: 'data: {not json\n\n' },
+      ],
+    });
+    const outcome = await outcomeOf(createOpenAI({ client }).stream(request));
+    expect(textOf(outcome.chunks)).toBe('fine');
+    expect(outcome.error).toMatchObject({ kind: 'unknown' });
+    expect(outcome.error?.message).toBe('openai sent an event that is not valid JSON');
+    expect(lines.some((line) => line.includes('Could not parse message into JSON'))).toBe(true);
+    expect(lines.some((line) => line.includes('authorization'))).toBe(true);
+    expect(lines.filter((line) => line.includes(API_KEY))).toEqual([]);
+  });
+
   it('a dropped socket is a network error after the text that arrived', async () => {
     const outcome = await run({
       events: [
@@ -409,8 +433,36 @@ describe('createOpenAI against the mock upstream', () => {
       expect(mock.requests[0]?.body).not.toHaveProperty('max_tokens');
     });
 
+    it('passes fetchOptions (an undici dispatcher) to every request, reusing its connection', async () => {
+      let connections = 0;
+      const dispatcher = new Agent({
+        connections: 1,
+        connect: (options, callback) => {
+          connections += 1;
+          return buildConnector({})(options, callback);
+        },
+      });
+      try {
+        const pooled = createOpenAI({ apiKey: API_KEY, baseURL: mock.baseURLs.openai, fetchOptions: { dispatcher } });
+        mock.enqueue({ events: [{ type: 'text', text: 'one' }] }, { events: [{ type: 'text', text: 'two' }] });
+        const first = await outcomeOf(pooled.stream(request));
+        const second = await outcomeOf(pooled.stream(request));
+        expect([textOf(first.chunks), textOf(second.chunks)]).toEqual(['one', 'two']);
+        expect(connections).toBe(1);
+      } finally {
+        await dispatcher.close();
+      }
+    });
+
+    it('timeoutMs bounds the wait for response headers', async () => {
+      mock.enqueue({ events: [{ type: 'text', text: 'late' }], delivery: { headersDelayMs: 1000 } });
+      const impatient = createOpenAI({ apiKey: API_KEY, baseURL: mock.baseURLs.openai, timeoutMs: 50 });
+      const outcome = await outcomeOf(impatient.stream(request));
+      expect(outcome.error).toMatchObject({ kind: 'timeout', retryable: true });
+      expect(mock.requests).toHaveLength(1);
+    });
+
     it('reuses a given SDK client and still turns its retries off', async () => {
-      const { default: OpenAI } = await import('openai');
       const client = new OpenAI({ apiKey: API_KEY, baseURL: mock.baseURLs.openai, maxRetries: 5 });
       const shared = createOpenAI({ client });
       expect(shared.client).toBe(client);

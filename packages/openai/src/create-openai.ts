@@ -146,6 +146,7 @@ export function createOpenAI(options: OpenAIProviderOptions = {}): OpenAIProvide
       const watch = watchDoneMarker(response.body);
       sawDone = watch.sawDone;
       const watched = new Response(watch.body, { status: response.status, headers: response.headers });
+      // The SDK aborts this controller only when iteration stops early; the HTTP request itself is tied to `signal`.
       const events = Stream.fromSSEResponse<OpenAIStreamEvent>(watched, new AbortController(), client);
       for await (const event of events) yield* mapper.push(event);
     } catch (error) {
