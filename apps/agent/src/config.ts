@@ -1,0 +1,159 @@
+import { z } from 'zod';
+
+/** The environment the agent reads: `process.env` or any plain record. */
+export type AgentEnv = Readonly<Record<string, string | undefined>>;
+
+const integer = (name: string, fallback: number, minimum: number, maximum: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined || value === '') return fallback;
+      const parsed = Number(value);
+      if (!Number.isInteger(parsed) || parsed < minimum || parsed > maximum) {
+        context.addIssue({ code: 'custom', message: `${name} must be an integer from ${minimum} to ${maximum}` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+const optionalInteger = (name: string, fallback: number, minimum: number, maximum: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined || value === '') return fallback;
+      if (value === '0') return undefined;
+      const parsed = Number(value);
+      if (!Number.isInteger(parsed) || parsed < minimum || parsed > maximum) {
+        context.addIssue({
+          code: 'custom',
+          message: `${name} must be an integer from ${minimum} to ${maximum} (0 = off)`,
+        });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+const booleanFlag = (name: string) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined || value === '' || value === 'false' || value === '0') return false;
+      if (value === 'true' || value === '1') return true;
+      context.addIssue({ code: 'custom', message: `${name} must be true or false` });
+      return z.NEVER;
+    });
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const environmentSchema = z.object({
+  PORT: integer('PORT', 8080, 0, 65535),
+  HOST: z.string().trim().optional().default('0.0.0.0'),
+  LOG_LEVEL: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined || value === '') return 'info' as const;
+      if ((logLevels as readonly string[]).includes(value)) return value as (typeof logLevels)[number];
+      context.addIssue({ code: 'custom', message: `LOG_LEVEL must be one of ${logLevels.join(', ')}` });
+      return z.NEVER;
+    }),
+  AGENT_API_KEY: z.string().optional(),
+  ALLOWED_ORIGINS: z.string().optional(),
+  MAX_BODY_BYTES: integer('MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+  MAX_MESSAGE_CHARS: integer('MAX_MESSAGE_CHARS', 100_000, 1, 10_000_000),
+  MAX_MESSAGES: integer('MAX_MESSAGES', 200, 1, 10_000),
+  SSE_PING_MS: integer('SSE_PING_MS', 15_000, 10, 3_600_000),
+  SSE_MAX_BUFFER_BYTES: integer('SSE_MAX_BUFFER_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
+  SLOW_CONSUMER_GRACE_MS: integer('SLOW_CONSUMER_GRACE_MS', 5_000, 0, 600_000),
+  FIRST_CHUNK_TIMEOUT_MS: optionalInteger('FIRST_CHUNK_TIMEOUT_MS', 60_000, 1, 3_600_000),
+  IDLE_TIMEOUT_MS: optionalInteger('IDLE_TIMEOUT_MS', 30_000, 1, 3_600_000),
+  TOTAL_TIMEOUT_MS: optionalInteger('TOTAL_TIMEOUT_MS', 600_000, 1, 24 * 3_600_000),
+  MAX_RETRIES: integer('MAX_RETRIES', 2, 0, 10),
+  SHUTDOWN_DRAIN_MS: integer('SHUTDOWN_DRAIN_MS', 10_000, 0, 600_000),
+  STATS_INTERVAL_MS: integer('STATS_INTERVAL_MS', 1_000, 10, 3_600_000),
+  RESUMABLE_STREAMS: booleanFlag('RESUMABLE_STREAMS'),
+});
+
+/** The agent's settings, validated. Provider variables (`*_API_KEY`, `*_MODEL`, `*_BASE_URL`) stay in `env`. */
+export interface AgentConfig {
+  port: number;
+  host: string;
+  logLevel: (typeof logLevels)[number];
+  /** Bearer token required on every route but health, when set. Never logged. */
+  agentApiKey: string | undefined;
+  /** Extra origins allowed for WebSocket upgrades and CORS; the agent's own origin is always allowed. */
+  allowedOrigins: string[];
+  maxBodyBytes: number;
+  maxMessageChars: number;
+  maxMessages: number;
+  pingIntervalMs: number;
+  /** Bytes a slow client may have queued (socket buffer plus coalesced text) before it is dropped. */
+  maxBufferedBytes: number;
+  slowConsumerGraceMs: number;
+  firstChunkTimeoutMs: number | undefined;
+  idleTimeoutMs: number | undefined;
+  totalTimeoutMs: number | undefined;
+  maxRetries: number;
+  shutdownDrainMs: number;
+  statsIntervalMs: number;
+  resumableStreams: boolean;
+  /** The raw environment, for the provider registry. */
+  env: AgentEnv;
+}
+
+/** A configuration problem; the message names variables, never their values. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Reads and validates the agent's settings from an environment. Throws {@link ConfigError} naming every bad variable.
+ *
+ * @example
+ * ```ts
+ * const config = loadConfig({ PORT: '3000', SSE_PING_MS: '5000' });
+ * config.port; // 3000
+ * ```
+ */
+export function loadConfig(env: AgentEnv = process.env): AgentConfig {
+  const result = environmentSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => issue.message || `${issue.path.join('.')} is invalid`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const values = result.data;
+  const agentApiKey = values.AGENT_API_KEY?.trim() ? values.AGENT_API_KEY.trim() : undefined;
+  return {
+    port: values.PORT,
+    host: values.HOST || '0.0.0.0',
+    logLevel: values.LOG_LEVEL,
+    agentApiKey,
+    allowedOrigins: (values.ALLOWED_ORIGINS ?? '')
+      .split(',')
+      .map((origin) => origin.trim().replace(/\/+$/, ''))
+      .filter(Boolean),
+    maxBodyBytes: values.MAX_BODY_BYTES,
+    maxMessageChars: values.MAX_MESSAGE_CHARS,
+    maxMessages: values.MAX_MESSAGES,
+    pingIntervalMs: values.SSE_PING_MS,
+    maxBufferedBytes: values.SSE_MAX_BUFFER_BYTES,
+    slowConsumerGraceMs: values.SLOW_CONSUMER_GRACE_MS,
+    firstChunkTimeoutMs: values.FIRST_CHUNK_TIMEOUT_MS,
+    idleTimeoutMs: values.IDLE_TIMEOUT_MS,
+    totalTimeoutMs: values.TOTAL_TIMEOUT_MS,
+    maxRetries: values.MAX_RETRIES,
+    shutdownDrainMs: values.SHUTDOWN_DRAIN_MS,
+    statsIntervalMs: values.STATS_INTERVAL_MS,
+    resumableStreams: values.RESUMABLE_STREAMS,
+    env,
+  };
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+import { ConfigError } from './config.js';
+import { startAgent } from './start-agent.js';
+
+// The executable: `pnpm start` at the repository root, or `node apps/agent/dist/main.js`.
+try {
+  const agent = await startAgent();
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      // A second Ctrl-C means "now".
+      process.exit(130);
+    }
+    stopping = true;
+    process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), msg: `Received ${signal}` })}\n`);
+    agent.shutdown().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+} catch (error) {
+  if (error instanceof ConfigError || (error instanceof Error && error.name === 'RegistryError')) {
+    process.stderr.write(`rxllm agent: ${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}

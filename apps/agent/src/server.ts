@@ -1,0 +1,459 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { applyChunk, type Completion, type ProviderRegistry } from '@rxllm/core';
+import type { Logger } from 'pino';
+import type { Subscription } from 'rxjs';
+import { isAuthorized } from './auth.js';
+import { readJsonBody } from './body.js';
+import { lastUserText, parseChatBody, toCompletionRequest } from './chat-request.js';
+import type { AgentConfig } from './config.js';
+import { DashboardStats } from './dashboard-stats.js';
+import { toJsonLine } from './events.js';
+import { generate, type StreamObserver } from './generation.js';
+import { errorBody, HttpError, toHttpError } from './http-error.js';
+import { combineObservers, logObserver } from './log-observer.js';
+import { truncateForLog } from './logger.js';
+import { handleChatCompletions, handleModels } from './openai-compatible.js';
+import { providerPipeline } from './pipeline.js';
+import { AgentPrometheus } from './prometheus-metrics.js';
+import { createProviderCatalog, type ProviderCatalog } from './provider-catalog.js';
+import { serveSse } from './sse-transport.js';
+import { contentSecurityPolicy, loadWebAssets, type WebAssets } from './web-assets.js';
+import { attachWebSocket, type WebSocketEndpoint } from './websocket-transport.js';
+
+/** A stream in flight: shutdown waits for it, then ends it with `kind: "shutdown"`. */
+export interface ActiveStream {
+  abort(error: HttpError): void;
+  readonly finished: Promise<unknown>;
+}
+
+/** What route handlers share. */
+export interface AgentContext {
+  config: AgentConfig;
+  logger: Logger;
+  catalog: ProviderCatalog;
+  stats: DashboardStats;
+  prometheus: AgentPrometheus;
+  observer: StreamObserver;
+  /** Registers a stream until it finishes. */
+  track(stream: ActiveStream): void;
+  isDraining(): boolean;
+}
+
+export interface AgentServerOptions {
+  config: AgentConfig;
+  registry: ProviderRegistry;
+  logger: Logger;
+  web?: WebAssets;
+}
+
+/** The agent's HTTP server before it listens. */
+export interface AgentServer {
+  readonly server: Server;
+  readonly context: AgentContext;
+  /** Readiness fails at once; streams drain until `drainMs`, the rest end with `shutdown`; then the server closes. */
+  shutdown(drainMs?: number): Promise<void>;
+}
+
+type Handler = (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<void> | void;
+
+interface Route {
+  pattern: string;
+  methods: Record<string, Handler>;
+  /** Health routes and the static page are reachable without `AGENT_API_KEY`. */
+  public?: boolean;
+}
+
+/** Sends `{error:{kind,message}}` (or a custom body) with the error's status and headers. */
+export function sendError(response: ServerResponse, error: HttpError, body: unknown = errorBody(error)): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  const headers: Record<string, string> = { ...error.headers };
+  if (error.status === 401) headers['WWW-Authenticate'] = 'Bearer';
+  sendJson(response, error.status, body, headers);
+}
+
+/** Sends one JSON body. */
+export function sendJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = toJsonLine(body);
+  response.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+    ...headers,
+  });
+  response.end(text);
+}
+
+function wantsJsonReply(request: IncomingMessage, stream: boolean | undefined): boolean {
+  if (stream !== undefined) return !stream;
+  const accept = request.headers.accept ?? '';
+  return accept.includes('application/json') && !accept.includes('text/event-stream');
+}
+
+/**
+ * Builds the agent's HTTP server (routes, WebSocket, metrics, shutdown) without listening.
+ *
+ * @example
+ * ```ts
+ * const agent = await createAgentServer({ config: loadConfig(env), registry, logger });
+ * agent.server.listen(8080);
+ * ```
+ */
+export async function createAgentServer(options: AgentServerOptions): Promise<AgentServer> {
+  const { config, logger, registry } = options;
+  const web = options.web ?? (await loadWebAssets());
+  const catalog = createProviderCatalog(registry, config.env, (name, reason) =>
+    logger.warn({ provider: name }, `Provider ${name} skipped: ${reason}`),
+  );
+  const stats = new DashboardStats();
+  const prometheus = new AgentPrometheus();
+  const streams = new Set<ActiveStream>();
+  const feeds = new Set<ServerResponse>();
+  let draining = false;
+  let shutdownPromise: Promise<void> | undefined;
+
+  const context: AgentContext = {
+    config,
+    logger,
+    catalog,
+    stats,
+    prometheus,
+    observer: combineObservers(logObserver(logger), stats.observer, prometheus.observer),
+    track(stream) {
+      streams.add(stream);
+      void stream.finished.finally(() => streams.delete(stream));
+    },
+    isDraining: () => draining,
+  };
+
+  const chat: Handler = async (request, response) => {
+    const body = parseChatBody(await readJsonBody(request, config.maxBodyBytes), config);
+    const choice = catalog.choose(body);
+    const streamId = randomUUID();
+    logger.info(
+      { streamId, provider: choice.name, model: choice.model },
+      `Received message: ${truncateForLog(lastUserText(body.messages))}`,
+    );
+    const events = generate({
+      source: providerPipeline(choice.provider, toCompletionRequest(body, choice.model), config),
+      streamId,
+      observer: context.observer,
+    });
+    if (wantsJsonReply(request, body.stream)) {
+      context.track(serveJsonCompletion(response, events, streamId));
+      return;
+    }
+    const session = serveSse({
+      response,
+      events,
+      streamId,
+      pingIntervalMs: config.pingIntervalMs,
+      maxBufferedBytes: config.maxBufferedBytes,
+      slowConsumerGraceMs: config.slowConsumerGraceMs,
+    });
+    context.track(session);
+    void session.finished.then((end) => {
+      if (end.status === 'slow-consumer') logger.warn({ streamId, delivered: end.delivered }, 'Dropped a slow client');
+    });
+  };
+
+  const statsFeed: Handler = (_request, response) => {
+    response.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      'X-Accel-Buffering': 'no',
+    });
+    const send = () => {
+      // A dashboard that cannot keep up simply misses samples: never queue them.
+      if (response.writableLength > 64 * 1024) return;
+      response.write(`data: ${toJsonLine(stats.sample())}\n\n`);
+    };
+    send();
+    const timer = setInterval(send, config.statsIntervalMs);
+    feeds.add(response);
+    response.on('close', () => {
+      clearInterval(timer);
+      feeds.delete(response);
+    });
+  };
+
+  const staticHeaders = {
+    'Content-Security-Policy': contentSecurityPolicy,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': 'no-cache',
+  };
+
+  const routes: Route[] = [
+    {
+      pattern: '/healthz',
+      public: true,
+      methods: { GET: (_q, response) => sendJson(response, 200, { status: 'ok' }) },
+    },
+    {
+      pattern: '/readyz',
+      public: true,
+      methods: {
+        GET: (_q, response) =>
+          draining
+            ? sendJson(response, 503, { status: 'shutting-down' })
+            : sendJson(response, 200, { status: 'ready', provider: catalog.active.name }),
+      },
+    },
+    {
+      pattern: '/',
+      public: true,
+      methods: {
+        GET: (_q, response) => {
+          response.writeHead(200, { 'Content-Type': web.index.contentType, ...staticHeaders });
+          response.end(web.index.body);
+        },
+      },
+    },
+    { pattern: '/chat', methods: { POST: chat } },
+    { pattern: '/v1/chat/completions', methods: { POST: (q, r) => handleChatCompletions(context, q, r) } },
+    { pattern: '/v1/models', methods: { GET: (_q, response) => handleModels(context, response) } },
+    { pattern: '/stats', methods: { GET: (_q, response) => sendJson(response, 200, stats.snapshot()) } },
+    { pattern: '/stats/stream', methods: { GET: statsFeed } },
+    {
+      pattern: '/metrics',
+      methods: {
+        GET: async (_q, response) => {
+          const text = await prometheus.registry.metrics();
+          response.writeHead(200, { 'Content-Type': prometheus.registry.contentType });
+          response.end(text);
+        },
+      },
+    },
+    {
+      pattern: '/ws',
+      methods: {
+        GET: () => {
+          throw new HttpError({ kind: 'invalid-request', status: 426, message: 'GET /ws needs a WebSocket upgrade' });
+        },
+      },
+    },
+  ];
+
+  const findRoute = (path: string): Route | undefined => {
+    const exact = routes.find((route) => route.pattern === path);
+    if (exact) return exact;
+    const name = path.startsWith('/assets/') ? decodeURIComponent(path.slice('/assets/'.length)) : undefined;
+    const file = name === undefined ? undefined : web.assets.get(name);
+    if (!file) return undefined;
+    return {
+      pattern: '/assets/:name',
+      public: true,
+      methods: {
+        GET: (_q, response) => {
+          response.writeHead(200, { 'Content-Type': file.contentType, ...staticHeaders });
+          response.end(file.body);
+        },
+      },
+    };
+  };
+
+  const applyCors = (request: IncomingMessage, response: ServerResponse): boolean => {
+    const origin = request.headers.origin;
+    if (typeof origin !== 'string' || !config.allowedOrigins.includes(origin.replace(/\/+$/, ''))) return false;
+    response.setHeader('Access-Control-Allow-Origin', origin);
+    response.setHeader('Vary', 'Origin');
+    response.setHeader('Access-Control-Expose-Headers', 'X-Stream-Id, Retry-After');
+    return true;
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const started = performance.now();
+    let pattern = 'unmatched';
+    response.on('close', () => {
+      const status = response.headersSent ? response.statusCode : 499;
+      prometheus.countRequest(request.method ?? 'GET', pattern, status);
+      logger.debug(
+        { method: request.method, route: pattern, status, ms: Math.round(performance.now() - started) },
+        'request',
+      );
+    });
+    try {
+      let url: URL;
+      try {
+        url = new URL(request.url ?? '/', 'http://agent.invalid');
+      } catch {
+        throw new HttpError({ kind: 'invalid-request', message: 'malformed request URL' });
+      }
+      let route: Route | undefined;
+      try {
+        route = findRoute(url.pathname);
+      } catch {
+        route = undefined;
+      }
+      if (!route) throw new HttpError({ kind: 'not-found', status: 404, message: `no route ${url.pathname}` });
+      pattern = route.pattern;
+      const method = request.method ?? 'GET';
+      const allowed = Object.keys(route.methods);
+      if (method === 'OPTIONS') {
+        const cors = applyCors(request, response);
+        response.writeHead(204, {
+          Allow: [...allowed, 'OPTIONS'].join(', '),
+          ...(cors
+            ? {
+                'Access-Control-Allow-Methods': [...allowed, 'OPTIONS'].join(', '),
+                'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept, Last-Event-ID',
+                'Access-Control-Max-Age': '600',
+              }
+            : {}),
+        });
+        response.end();
+        return;
+      }
+      applyCors(request, response);
+      if (!route.public && !isAuthorized(request.headers, config.agentApiKey)) {
+        throw new HttpError({
+          kind: 'auth',
+          status: 401,
+          message: 'missing or wrong bearer token (Authorization: Bearer …)',
+        });
+      }
+      const handler = route.methods[method] ?? (method === 'HEAD' ? route.methods.GET : undefined);
+      if (!handler) {
+        throw new HttpError({
+          kind: 'invalid-request',
+          status: 405,
+          message: `method ${method} is not allowed on ${route.pattern}; allowed: ${allowed.join(', ')}`,
+          headers: { Allow: allowed.join(', ') },
+        });
+      }
+      if (draining && !route.public && route.pattern !== '/metrics') {
+        throw new HttpError({ kind: 'shutdown', message: 'the server is shutting down' });
+      }
+      await handler(request, response, url);
+    } catch (error) {
+      const failure = toHttpError(error);
+      if (failure.kind === 'unknown') logger.error({ err: error }, 'request failed');
+      if (request.url?.startsWith('/v1/')) {
+        const { openAIErrorBody } = await import('./openai-compatible.js');
+        sendError(response, failure, openAIErrorBody(failure));
+      } else {
+        sendError(response, failure);
+      }
+    }
+  };
+
+  const server = createServer({ requestTimeout: 0, headersTimeout: 30_000 }, (request, response) => {
+    void handle(request, response);
+  });
+  const websocket: WebSocketEndpoint = attachWebSocket(server, context);
+
+  const shutdown = (drainMs = config.shutdownDrainMs): Promise<void> => {
+    shutdownPromise ??= (async () => {
+      draining = true;
+      logger.info({ activeStreams: streams.size, drainMs }, 'Shutting down: readiness now fails, draining streams');
+      for (const feed of feeds) feed.end();
+      websocket.stopAccepting();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (streams.size > 0 && drainMs > 0) {
+        await Promise.race([
+          Promise.allSettled([...streams].map((stream) => stream.finished)),
+          new Promise((resolve) => setTimeout(resolve, drainMs).unref()),
+        ]);
+      }
+      const remaining = [...streams];
+      if (remaining.length > 0) logger.warn({ remaining: remaining.length }, 'Drain deadline passed: ending streams');
+      const stopping = new HttpError({ kind: 'shutdown', message: 'the server is shutting down' });
+      for (const stream of remaining) stream.abort(stopping);
+      await Promise.race([
+        Promise.allSettled(remaining.map((stream) => stream.finished)),
+        new Promise((resolve) => setTimeout(resolve, 1_000).unref()),
+      ]);
+      await websocket.closeAll();
+      // Give final events a moment to flush, then cut whatever is left.
+      await new Promise((resolve) => setTimeout(resolve, 50).unref());
+      server.closeAllConnections();
+      await closed;
+      logger.info('Shutdown complete');
+    })();
+    return shutdownPromise;
+  };
+
+  return { server, context, shutdown };
+}
+
+/** The `stream:false` reply: the whole completion as one JSON body, errors as HTTP statuses. */
+function serveJsonCompletion(
+  response: ServerResponse,
+  events: ReturnType<typeof generate>,
+  streamId: string,
+): ActiveStream {
+  const completion: Completion = {
+    text: '',
+    reasoning: '',
+    toolCalls: [],
+    usage: undefined,
+    finishReason: undefined,
+    rawFinishReason: undefined,
+    provider: undefined,
+    model: undefined,
+    id: undefined,
+    chunks: 0,
+  };
+  let subscription: Subscription | undefined;
+  let done = false;
+  let resolveFinished: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => {
+    resolveFinished = resolve;
+  });
+  const finish = () => {
+    done = true;
+    subscription?.unsubscribe();
+    resolveFinished();
+  };
+  response.on('close', () => {
+    if (!done) finish();
+  });
+  subscription = events.subscribe(({ event, failure }) => {
+    if (done) return;
+    if (event.type === 'error') {
+      finish();
+      sendError(response, failure ?? toHttpError(undefined), { error: event.error });
+      return;
+    }
+    if (event.type === 'done') {
+      finish();
+      sendJson(
+        response,
+        200,
+        {
+          text: completion.text,
+          ...(completion.reasoning ? { reasoning: completion.reasoning } : {}),
+          ...(completion.toolCalls.length > 0 ? { toolCalls: completion.toolCalls } : {}),
+          finishReason: completion.finishReason ?? null,
+          usage: completion.usage ?? null,
+          metrics: event.metrics,
+          provider: completion.provider,
+          model: completion.model,
+          streamId,
+        },
+        { 'X-Stream-Id': streamId },
+      );
+      return;
+    }
+    applyChunk(completion, event);
+  });
+  if (done) subscription.unsubscribe();
+  return {
+    finished,
+    abort(error) {
+      if (done) return;
+      finish();
+      sendError(response, error);
+    },
+  };
+}

@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Subscription } from 'rxjs';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { isAuthorized } from './auth.js';
+import { lastUserText, parseChatBody, toCompletionRequest } from './chat-request.js';
+import { type AgentEvent, encodeWebSocketFrame, type NumberedEvent } from './events.js';
+import { generate } from './generation.js';
+import { type HttpError, toHttpError } from './http-error.js';
+import { truncateForLog } from './logger.js';
+import { OutboundQueue } from './outbound-queue.js';
+import { providerPipeline } from './pipeline.js';
+import type { AgentContext } from './server.js';
+
+/** The `/ws` endpoint, as the server's shutdown sees it. */
+export interface WebSocketEndpoint {
+  /** Refuse new upgrades (503). */
+  stopAccepting(): void;
+  /** Close every socket with 1001 (going away). */
+  closeAll(): Promise<void>;
+}
+
+function rejectUpgrade(
+  socket: Duplex,
+  status: number,
+  reason: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
+  const text = JSON.stringify(body);
+  const extra = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(text)}\r\n${extra}\r\n${text}`,
+  );
+}
+
+/** Same-origin (the Origin's host is the Host we were reached at) or listed in `ALLOWED_ORIGINS`; no Origin = not a browser. */
+export function isOriginAllowed(request: IncomingMessage, allowedOrigins: readonly string[]): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  const normalised = origin.replace(/\/+$/, '');
+  if (allowedOrigins.includes(normalised)) return true;
+  try {
+    return new URL(normalised).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Serves `GET /ws`: Origin allow-list and bearer auth (header, or subprotocol `rxllm.bearer.<token>`) at the
+ * upgrade, `maxPayload` capped at `MAX_BODY_BYTES`. A text frame with the `/chat` body starts one generation (one
+ * at a time per socket); `{"type":"cancel"}` stops it. Every server frame is an event's JSON with an `id`.
+ *
+ * @example
+ * ```ts
+ * const endpoint = attachWebSocket(server, context);
+ * await endpoint.closeAll();
+ * ```
+ */
+export function attachWebSocket(server: Server, context: AgentContext): WebSocketEndpoint {
+  const { config, logger } = context;
+  let accepting = true;
+  const sockets = new Set<WebSocket>();
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: config.maxBodyBytes,
+    perMessageDeflate: false,
+    handleProtocols: (protocols) => (protocols.has('rxllm') ? 'rxllm' : false),
+  });
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
+    let path = '';
+    try {
+      path = new URL(request.url ?? '/', 'http://agent.invalid').pathname;
+    } catch {
+      path = '';
+    }
+    const fail = (status: number, reason: string, kind: string, message: string, headers?: Record<string, string>) => {
+      context.prometheus.countRequest('GET', path === '/ws' ? '/ws' : 'unmatched', status);
+      rejectUpgrade(socket, status, reason, { error: { kind, message } }, headers);
+    };
+    if (path !== '/ws') return fail(404, 'Not Found', 'not-found', `no route ${path}`);
+    if (!accepting || context.isDraining())
+      return fail(503, 'Service Unavailable', 'shutdown', 'the server is shutting down');
+    if (!isOriginAllowed(request, config.allowedOrigins)) {
+      return fail(403, 'Forbidden', 'auth', 'origin not allowed (set ALLOWED_ORIGINS)');
+    }
+    if (!isAuthorized(request.headers, config.agentApiKey, true)) {
+      return fail(401, 'Unauthorized', 'auth', 'missing or wrong bearer token', { 'WWW-Authenticate': 'Bearer' });
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      context.prometheus.countRequest('GET', '/ws', 101);
+      onConnection(ws);
+    });
+  });
+
+  const onConnection = (ws: WebSocket) => {
+    sockets.add(ws);
+    let current: { subscription: Subscription; queue: OutboundQueue; lastId: number; streamId: string } | undefined;
+    let closing = false;
+
+    const sendFrame = (event: AgentEvent, id: number) => {
+      if (ws.readyState === ws.OPEN) ws.send(encodeWebSocketFrame({ id, event }));
+    };
+    const reject = (error: { kind: string; message: string }) =>
+      sendFrame({ type: 'error', error: { kind: error.kind as HttpError['kind'], message: error.message } }, 0);
+
+    const endCurrent = (terminal?: AgentEvent) => {
+      const running = current;
+      if (!running) return;
+      current = undefined;
+      running.subscription.unsubscribe();
+      if (terminal) {
+        running.lastId += 1;
+        running.queue.push({ id: running.lastId, event: terminal });
+      }
+      void running.queue.whenFlushed().then(() => running.queue.dispose());
+      resolveStream?.();
+    };
+    let resolveStream: (() => void) | undefined;
+
+    const start = (input: unknown) => {
+      const body = parseChatBody(input, config);
+      const choice = context.catalog.choose(body);
+      const streamId = randomUUID();
+      logger.info(
+        { streamId, provider: choice.name, model: choice.model, transport: 'websocket' },
+        `Received message: ${truncateForLog(lastUserText(body.messages))}`,
+      );
+      const queue = new OutboundQueue(
+        { bufferedBytes: () => ws.bufferedAmount, write: (text) => ws.readyState === ws.OPEN && ws.send(text) },
+        {
+          encode: encodeWebSocketFrame,
+          lowWaterBytes: Math.min(64 * 1024, Math.floor(config.maxBufferedBytes / 4)),
+          maxBufferedBytes: config.maxBufferedBytes,
+          graceMs: config.slowConsumerGraceMs,
+          onSlowConsumer: () => {
+            const running = current;
+            current = undefined;
+            running?.subscription.unsubscribe();
+            resolveStream?.();
+            logger.warn({ streamId }, 'Dropped a slow WebSocket client');
+            sendFrame(
+              {
+                type: 'error',
+                error: { kind: 'slow-consumer', message: 'the client could not keep up and was dropped' },
+              },
+              (running?.lastId ?? 0) + 1,
+            );
+            ws.close(1008, 'slow consumer');
+            setTimeout(() => ws.terminate(), 250).unref();
+          },
+        },
+      );
+      const events = generate({
+        source: providerPipeline(choice.provider, toCompletionRequest(body, choice.model), config),
+        streamId,
+        observer: context.observer,
+      });
+      const running = { subscription: undefined as unknown as Subscription, queue, lastId: 0, streamId };
+      current = running;
+      const finished = new Promise<void>((resolve) => {
+        resolveStream = resolve;
+      });
+      context.track({
+        finished,
+        abort: (error) => {
+          if (current !== running) return;
+          endCurrent({ type: 'error', error: { kind: error.kind, message: error.message } });
+          void queue.whenFlushed().then(() => ws.close(1001, 'server shutting down'));
+        },
+      });
+      running.subscription = events.subscribe(({ id, event }: NumberedEvent) => {
+        if (current !== running) return;
+        running.lastId = id;
+        queue.push({ id, event });
+        if (event.type === 'done' || event.type === 'error') {
+          current = undefined;
+          void queue.whenFlushed().then(() => queue.dispose());
+          resolveStream?.();
+        }
+      });
+    };
+
+    ws.on('message', (data, isBinary) => {
+      if (closing) return;
+      if (isBinary) {
+        reject({ kind: 'invalid-request', message: 'binary frames are not supported: send JSON text' });
+        return;
+      }
+      let message: unknown;
+      try {
+        message = JSON.parse(data.toString());
+      } catch {
+        reject({ kind: 'invalid-request', message: 'frame is not valid JSON' });
+        return;
+      }
+      if (typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'cancel') {
+        if (current) {
+          logger.info({ streamId: current.streamId }, 'WebSocket client cancelled the stream');
+          endCurrent({ type: 'error', error: { kind: 'aborted', message: 'cancelled by the client' } });
+        }
+        return;
+      }
+      if (current) {
+        reject({
+          kind: 'invalid-request',
+          message: 'a generation is already running on this socket: wait for it or send {"type":"cancel"}',
+        });
+        return;
+      }
+      try {
+        start(message);
+      } catch (error) {
+        reject(toHttpError(error));
+      }
+    });
+    ws.on('close', () => {
+      closing = true;
+      sockets.delete(ws);
+      endCurrent();
+    });
+    ws.on('error', () => undefined);
+  };
+
+  return {
+    stopAccepting() {
+      accepting = false;
+    },
+    async closeAll() {
+      const closing = [...sockets].map(
+        (ws) =>
+          new Promise<void>((resolve) => {
+            if (ws.readyState === ws.CLOSED) return resolve();
+            ws.once('close', () => resolve());
+            ws.close(1001, 'server shutting down');
+            setTimeout(() => {
+              ws.terminate();
+              resolve();
+            }, 500).unref();
+          }),
+      );
+      await Promise.all(closing);
+      wss.close();
+    },
+  };
+}
