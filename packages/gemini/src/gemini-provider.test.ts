@@ -305,6 +305,31 @@ describe('createGemini against the mock upstream', () => {
     expect(latency).toBeLessThan(200);
   });
 
+  it('never puts the key in an in-stream error message, even when the upstream echoes it', async () => {
+    const { error } = await run({
+      events: [
+        { type: 'text', text: 'x' },
+        { type: 'error', status: 500, message: `bad key ${API_KEY}` },
+      ],
+    });
+    expect(error?.kind).toBe('overloaded');
+    expectNoSecret(error);
+  });
+
+  it('aborts a request still waiting for its headers when the subscriber unsubscribes', async () => {
+    mock.enqueue({ events: [{ type: 'text', text: 'late' }], delivery: { headersDelayMs: 5_000 } });
+    const chunks: Chunk[] = [];
+    const subscription = provider.stream(request).subscribe((chunk) => chunks.push(chunk));
+    const [recorded] = await mock.waitForRequests(1);
+    const unsubscribedAt = performance.now();
+    subscription.unsubscribe();
+    await recorded?.closed;
+    const latency = (recorded?.closedEarlyAt ?? Number.POSITIVE_INFINITY) - unsubscribedAt;
+    console.info(`before headers: mock saw the close ${latency.toFixed(1)} ms after unsubscribe`);
+    expect(latency).toBeLessThan(200);
+    expect(chunks).toEqual([]);
+  });
+
   it('is cold: two subscriptions make two requests', async () => {
     const stream = provider.stream(request);
     mock.enqueue({ events: [{ type: 'text', text: 'A' }] }, { events: [{ type: 'text', text: 'B' }] });

@@ -46,7 +46,7 @@ export function createGemini(options: GeminiOptions): Provider {
     const merged: CompletionRequest = { ...options.defaults, ...request };
     const model = merged.model ?? defaultModel;
     return fromAbortable<Chunk>(async function* (signal) {
-      const mapper = createResponseMapper({ provider: name, requestedModel: model });
+      const mapper = createResponseMapper({ provider: name, requestedModel: model, secrets });
       let body: GeminiRequestBody;
       try {
         body = toGeminiRequestBody(name, merged);

@@ -263,6 +263,26 @@ describe('createGoogleGenAI against the mock upstream', () => {
     expect(mock.requests).toHaveLength(1);
   });
 
+  it('does not resume a dropped stream with a second request (automatic continuation is off)', async () => {
+    const checkpoint = {
+      candidates: [
+        { content: { parts: [{ text: 'checkpoint' }], role: 'model' }, index: 0, continuationToken: 'resume-here' },
+      ],
+      responseId: 'resp-c',
+    };
+    const { chunks, error } = await run({
+      events: [
+        { type: 'raw', data: `data: ${JSON.stringify(checkpoint)}\r\n\r\n` },
+        { type: 'text', text: 'lost' },
+      ],
+      delivery: { dropAfterEvents: 1 },
+    });
+    expect(texts(chunks)).toEqual(['checkpoint']);
+    expect(error?.kind).toBe('network');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(mock.requests).toHaveLength(1);
+  });
+
   it('delivers the text, then errors, when Google sends an error inside the stream', async () => {
     const { chunks, error } = await run({
       events: [
@@ -322,6 +342,31 @@ describe('createGoogleGenAI against the mock upstream', () => {
     const latency = (recorded?.closedEarlyAt ?? Number.POSITIVE_INFINITY) - unsubscribedAt;
     console.info(`google-genai: mock saw the close ${latency.toFixed(1)} ms after unsubscribe`);
     expect(latency).toBeLessThan(200);
+  });
+
+  it('never puts the key in an in-stream error message, even when the upstream echoes it', async () => {
+    const { error } = await run({
+      events: [
+        { type: 'text', text: 'x' },
+        { type: 'error', status: 500, message: `bad key ${API_KEY}` },
+      ],
+    });
+    expect(error?.kind).toBe('overloaded');
+    expectNoSecret(error);
+  });
+
+  it('aborts a request still waiting for its headers when the subscriber unsubscribes', async () => {
+    mock.enqueue({ events: [{ type: 'text', text: 'late' }], delivery: { headersDelayMs: 5_000 } });
+    const chunks: Chunk[] = [];
+    const subscription = provider.stream(request).subscribe((chunk) => chunks.push(chunk));
+    const [recorded] = await mock.waitForRequests(1);
+    const unsubscribedAt = performance.now();
+    subscription.unsubscribe();
+    await recorded?.closed;
+    const latency = (recorded?.closedEarlyAt ?? Number.POSITIVE_INFINITY) - unsubscribedAt;
+    console.info(`before headers: mock saw the close ${latency.toFixed(1)} ms after unsubscribe`);
+    expect(latency).toBeLessThan(200);
+    expect(chunks).toEqual([]);
   });
 
   it('is cold: two subscriptions make two requests', async () => {

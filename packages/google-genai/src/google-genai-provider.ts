@@ -66,7 +66,7 @@ export function createGoogleGenAI(options: GoogleGenAIProviderOptions = {}): Pro
     const merged: CompletionRequest = { ...options.defaults, ...request };
     const model = merged.model ?? defaultModel;
     return fromAbortable<Chunk>(async function* (signal) {
-      const mapper = createResponseMapper({ provider: name, requestedModel: model });
+      const mapper = createResponseMapper({ provider: name, requestedModel: model, secrets });
       let parameters: GoogleGenAIRequest;
       try {
         parameters = toGoogleGenAIRequest(name, merged);

@@ -3,6 +3,7 @@ import {
   kindFromStatus,
   LLMError,
   type ProviderMetadata,
+  redactSecrets,
   truncatedStreamError,
   type Usage,
 } from '@rxllm/core';
@@ -44,6 +45,8 @@ export interface ResponseMapperOptions {
   provider: string;
   /** Model asked for: the `start` chunk's model when the response has no `modelVersion`. */
   requestedModel: string;
+  /** Values never to repeat in an error message (the API key), in case the upstream echoes them. */
+  secrets?: ReadonlyArray<string | undefined>;
   /** Makes tool-call ids; Gemini sends none (or only on Vertex). */
   generateToolCallId?: () => string;
 }
@@ -73,13 +76,20 @@ function usageFrom(metadata: GeminiUsageMetadata): Usage {
 }
 
 /** An `LLMError` for `{"error":{code,message,status}}` received inside a 200 stream. */
-export function streamErrorToLLMError(provider: string, error: NonNullable<GeminiResponse['error']>): LLMError {
+export function streamErrorToLLMError(
+  provider: string,
+  error: NonNullable<GeminiResponse['error']>,
+  secrets: ReadonlyArray<string | undefined> = [],
+): LLMError {
   const status = typeof error.code === 'number' ? error.code : undefined;
   return new LLMError({
     kind: status === undefined ? 'unknown' : kindFromStatus(status),
     provider,
     ...(status === undefined ? {} : { status }),
-    message: `${provider} stream error${error.status ? ` ${error.status}` : ''}: ${error.message ?? 'no message'}`,
+    message: redactSecrets(
+      `${provider} stream error${error.status ? ` ${error.status}` : ''}: ${error.message ?? 'no message'}`,
+      secrets,
+    ),
     details: { inStream: true },
   });
 }
@@ -110,7 +120,8 @@ export function createResponseMapper(options: ResponseMapperOptions): ResponseMa
 
   return {
     map(response) {
-      if (response.error && typeof response.error === 'object') throw streamErrorToLLMError(provider, response.error);
+      if (response.error && typeof response.error === 'object')
+        throw streamErrorToLLMError(provider, response.error, options.secrets);
       const chunks: Chunk[] = [];
       if (!started) {
         started = true;
