@@ -200,7 +200,13 @@ describe('createAnthropic against the mock upstream (real SDK)', () => {
     [403, 'auth', 'permission_error'],
     [404, 'not-found', 'not_found_error'],
     [400, 'invalid-request', 'invalid_request_error'],
+    [402, 'invalid-request', 'billing_error'],
+    [408, 'timeout', 'invalid_request_error'],
+    [409, 'invalid-request', 'invalid_request_error'],
+    [413, 'invalid-request', 'request_too_large'],
+    [422, 'invalid-request', 'invalid_request_error'],
     [500, 'overloaded', 'api_error'],
+    [503, 'overloaded', 'api_error'],
     [529, 'overloaded', 'overloaded_error'],
   ])('turns HTTP %i into an LLMError of kind %s, with one request (SDK retries off)', async (status, kind, type) => {
     const { chunks, error } = await runScript({ httpError: { status } });
@@ -208,7 +214,7 @@ describe('createAnthropic against the mock upstream (real SDK)', () => {
     expect(LLMError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ kind, status, provider: 'anthropic', requestId: expect.stringMatching(/^req_/) });
     expect(error?.message).toContain(`Anthropic API error ${status} (${type})`);
-    expect(error?.retryable).toBe(kind === 'overloaded');
+    expect(error?.retryable).toBe(kind === 'overloaded' || kind === 'timeout');
     expect(mock.requests).toHaveLength(1);
     expectNoSecret(error, error?.toJSON());
   });
@@ -262,7 +268,50 @@ describe('createAnthropic against the mock upstream (real SDK)', () => {
     expect(texts(chunks)).toEqual(['before', ' the drop']);
     expect(error).toMatchObject({ kind: 'network', retryable: true });
     expect(mock.requests[0]?.droppedAt).toBeTypeOf('number');
+    console.info(`anthropic: dropped socket → ${error?.kind}: ${error?.message}`);
     expectNoSecret(error);
+  });
+
+  it('turns a missed timeout (no response headers in time) into a timeout error', async () => {
+    mock.enqueue({ events: [{ type: 'text', text: 'too late' }], delivery: { headersDelayMs: 1000 } });
+    const impatient = createAnthropic({ apiKey: API_KEY, baseURL: mock.baseURLs.anthropic, timeout: 100 });
+    const { chunks, error } = await run(impatient.stream(hello));
+    expect(chunks).toEqual([]);
+    expect(error).toMatchObject({ kind: 'timeout', retryable: true });
+    expect(mock.requests).toHaveLength(1);
+  });
+
+  it('fails with no chunk when the first event is an error (before message_start)', async () => {
+    const { chunks, error } = await runScript({
+      replay:
+        'event: error\ndata: {"type":"error","error":{"details":null,"type":"overloaded_error","message":"Overloaded"}}\n\n',
+    });
+    expect(chunks).toEqual([]);
+    expect(error).toMatchObject({ kind: 'overloaded', details: { type: 'overloaded_error', inStream: true } });
+  });
+
+  it('tolerates a duplicated message_start from a proxy: one start chunk, the stream still completes', async () => {
+    const capture = readCapture('text');
+    const firstEventEnd = capture.indexOf('\n\n') + 2;
+    const spliced = capture.slice(0, firstEventEnd) + capture;
+    const { chunks, error } = await runScript({ replay: spliced });
+    expect(error).toBeUndefined();
+    expect(chunks.filter((chunk) => chunk.type === 'start')).toHaveLength(1);
+    expect(texts(chunks)).toHaveLength(6);
+    expect(chunks.at(-1)).toMatchObject({ type: 'finish', reason: 'stop' });
+  });
+
+  it('fails on an event whose data is not JSON', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const { chunks, error } = await runScript({
+      replay:
+        'event: message_start\ndata: {"type":"message_start","message":{"id":"msg_x","model":"m","usage":{"input_tokens":1,"output_tokens":1}}}\n\n' +
+        'event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}\n\n' +
+        'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_del\n\n',
+    });
+    expect(types(chunks)).toEqual(['start']);
+    expect(error).toMatchObject({ kind: 'unknown' });
+    expect(error?.message).toMatch(/^Anthropic request failed: /);
   });
 
   it('fails with a network error when the server is gone before the response', async () => {
@@ -437,6 +486,28 @@ describe('createAnthropic against the mock upstream (real SDK)', () => {
     );
     expect(texts(chunks)).toEqual(['via custom fetch']);
     expect(seen).toEqual([`${mock.url}/v1/messages`]);
+  });
+
+  it('hands fetchOptions (e.g. an undici dispatcher) to every fetch call', async () => {
+    mock.enqueue({ events: [{ type: 'text', text: 'ok' }] });
+    const dispatcher = { marker: 'shared-agent' };
+    const inits: RequestInit[] = [];
+    const capturingFetch: typeof fetch = (input, init) => {
+      inits.push(init ?? {});
+      const { dispatcher: _ignored, ...rest } = (init ?? {}) as RequestInit & { dispatcher?: unknown };
+      return fetch(input, rest);
+    };
+    const { error } = await run(
+      createAnthropic({
+        apiKey: API_KEY,
+        baseURL: mock.baseURLs.anthropic,
+        fetch: capturingFetch,
+        fetchOptions: { dispatcher } as never,
+      }).stream(hello),
+    );
+    expect(error).toBeUndefined();
+    expect(inits).toHaveLength(1);
+    expect((inits[0] as { dispatcher?: unknown }).dispatcher).toBe(dispatcher);
   });
 
   it('never writes the API key to a log line, even at the SDK debug level', async () => {

@@ -27,7 +27,10 @@ export interface AnthropicProviderOptions {
   fetch?: ClientOptions['fetch'];
   /** Extra `fetch` init, e.g. `{ dispatcher }` (an undici `Agent`) for connection reuse. Ignored when `client` is given. */
   fetchOptions?: ClientOptions['fetchOptions'];
-  /** Per-request timeout in milliseconds, covering the whole streamed response (SDK default 10 minutes). */
+  /**
+   * Milliseconds to wait for the response headers (the SDK's `timeout`, default 10 minutes); a miss is a `timeout`
+   * error. The SDK does not time the streamed body: use `@rxllm/timeout` for first-chunk and idle limits.
+   */
   timeout?: number;
   /** Registry name reported on chunks and errors (default `anthropic`). */
   name?: string;
