@@ -192,6 +192,10 @@ describe('createOpenAI against the mock upstream', () => {
       [403, 'auth', false],
       [404, 'not-found', false],
       [400, 'invalid-request', false],
+      [408, 'timeout', true],
+      [409, 'invalid-request', false],
+      [413, 'invalid-request', false],
+      [422, 'invalid-request', false],
       [500, 'overloaded', true],
       [503, 'overloaded', true],
     ])('HTTP %i → %s', async (status, kind, retryable) => {
@@ -203,12 +207,14 @@ describe('createOpenAI against the mock upstream', () => {
       expect(mock.requests).toHaveLength(1);
     });
 
-    it('429 carries retryAfterMs from retry-after-ms, or from retry-after in seconds', async () => {
+    it('429 (and 5xx) carry retryAfterMs from retry-after-ms, or from retry-after in seconds', async () => {
       const first = await run({ httpError: { status: 429, headers: { 'retry-after-ms': '1500' } } });
       expect(first.error).toMatchObject({ kind: 'rate-limit', status: 429, retryable: true, retryAfterMs: 1500 });
       const second = await run({ httpError: { status: 429, headers: { 'retry-after': '3' } } });
       expect(second.error).toMatchObject({ kind: 'rate-limit', retryAfterMs: 3000 });
-      expect(mock.requests).toHaveLength(2);
+      const third = await run({ httpError: { status: 503, headers: { 'retry-after': '1' } } });
+      expect(third.error).toMatchObject({ kind: 'overloaded', retryAfterMs: 1000 });
+      expect(mock.requests).toHaveLength(3);
     });
 
     it('a 400 with an Azure content_filter code is content-filter', async () => {

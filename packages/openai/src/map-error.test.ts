@@ -62,6 +62,11 @@ describe('toLLMError', () => {
     [{ message: 'slow', type: 'requests', code: 'rate_limit_exceeded' }, 'rate-limit'],
     [{ message: 'quota', type: 'insufficient_quota', code: 'insufficient_quota' }, 'rate-limit'],
     [{ message: 'bad', type: 'invalid_request_error' }, 'invalid-request'],
+    [{ message: 'tpm', type: 'tokens' }, 'rate-limit'],
+    [{ message: 'api', type: 'api_error' }, 'overloaded'],
+    [{ message: 'key', type: 'invalid_request_error', code: 'invalid_api_key' }, 'auth'],
+    [{ message: 'model', type: 'invalid_request_error', code: 'model_not_found' }, 'not-found'],
+    [{ message: 'filtered', code: 'content_filter' }, 'content-filter'],
     [{ message: 'odd', code: 503 }, 'overloaded'],
     [{ message: 'who knows' }, 'unknown'],
   ])('maps an in-stream error %j to %s', (body, kind) => {
