@@ -9,9 +9,22 @@ import { type AnthropicRequestDefaults, toMessageCreateParams } from './request-
 /**
  * Model used when neither the options nor the request name one: the current Sonnet id in the installed SDK's
  * `Model` type (`@anthropic-ai/sdk` 1.13.0). Its 4.5 predecessor is on the SDK's deprecation list.
+ *
+ * @example
+ * ```ts
+ * createAnthropic().defaultModel === DEFAULT_ANTHROPIC_MODEL; // true
+ * ```
  */
 export const DEFAULT_ANTHROPIC_MODEL = 'claude-sonnet-5-5';
 
+/**
+ * Options of {@link createAnthropic}. Every field is optional.
+ *
+ * @example
+ * ```ts
+ * const options: AnthropicProviderOptions = { model: 'claude-opus-5-5', defaults: { maxTokens: 2048 }, timeout: 30_000 };
+ * ```
+ */
 export interface AnthropicProviderOptions {
   /** API key. Default: what the SDK reads, `process.env.ANTHROPIC_API_KEY`. Ignored when `client` is given. */
   apiKey?: string;

@@ -43,6 +43,14 @@ export function kindFromErrorType(type: string | null | undefined): LLMErrorKind
   return (type && kindByErrorType[type]) || 'unknown';
 }
 
+/**
+ * Options of {@link toLLMError}.
+ *
+ * @example
+ * ```ts
+ * toLLMError(error, { provider: 'anthropic', secrets: [process.env.ANTHROPIC_API_KEY] });
+ * ```
+ */
 export interface ToLLMErrorOptions {
   /** Provider name put on the error (default `anthropic`). */
   provider?: string;

@@ -159,6 +159,18 @@ describe('createEventMapper', () => {
     expect(chunks.at(-1)).toEqual({ type: 'finish', reason: 'tool-calls', rawReason: 'tool_use' });
   });
 
+  it('emits text carried by a thinking block start (as a proxy may send it)', () => {
+    const { chunks } = mapAll([
+      messageStart(),
+      blockStart(0, { type: 'thinking', thinking: 'pre', signature: 'sig-start' }),
+      blockStop(0),
+    ]);
+    expect(chunks.slice(1)).toEqual([
+      { type: 'reasoning', text: 'pre' },
+      { type: 'reasoning', text: '', providerMetadata: { anthropic: { signature: 'sig-start' } } },
+    ]);
+  });
+
   it('puts redacted_thinking data in providerMetadata of an empty reasoning chunk', () => {
     const { chunks } = mapAll([
       messageStart(),

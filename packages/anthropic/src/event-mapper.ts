@@ -15,7 +15,15 @@ interface WireUsage {
   cache_creation_input_tokens?: number | null;
 }
 
-/** Maps the raw events of one Anthropic stream to chunks, keeping the per-stream state the mapping needs. */
+/**
+ * Maps the raw events of one Anthropic stream to chunks, keeping the per-stream state the mapping needs.
+ *
+ * @example
+ * ```ts
+ * const mapper: AnthropicEventMapper = createEventMapper({ requestedModel: 'claude-sonnet-5-5' });
+ * mapper.map({ type: 'ping' }); // []
+ * ```
+ */
 export interface AnthropicEventMapper {
   /** The chunks one event stands for (often none: pings, block stops, unknown events). */
   map(event: RawMessageStreamEvent | { type: string }): Chunk[];
@@ -25,6 +33,14 @@ export interface AnthropicEventMapper {
   readonly complete: boolean;
 }
 
+/**
+ * Options of {@link createEventMapper}.
+ *
+ * @example
+ * ```ts
+ * const options: AnthropicEventMapperOptions = { provider: 'anthropic', requestedModel: 'claude-sonnet-5-5' };
+ * ```
+ */
 export interface AnthropicEventMapperOptions {
   /** Provider name on `start` chunks and errors (default `anthropic`). */
   provider?: string;

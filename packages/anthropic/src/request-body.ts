@@ -7,7 +7,14 @@ import type {
 } from '@anthropic-ai/sdk/resources/messages';
 import { type CompletionRequest, LLMError, systemPrompt } from '@rxllm/core';
 
-/** Settings applied when a request leaves them out. Anthropic requires `max_tokens`, so it always has a value. */
+/**
+ * Settings applied when a request leaves them out. Anthropic requires `max_tokens`, so it always has a value.
+ *
+ * @example
+ * ```ts
+ * createAnthropic({ defaults: { maxTokens: 8000, body: { thinking: { type: 'enabled', budget_tokens: 4000 } } } });
+ * ```
+ */
 export interface AnthropicRequestDefaults {
   /** `max_tokens` when the request sets no `maxTokens` (default {@link DEFAULT_MAX_TOKENS}). */
   maxTokens?: number;
@@ -18,7 +25,14 @@ export interface AnthropicRequestDefaults {
   body?: Record<string, unknown>;
 }
 
-/** `max_tokens` used when neither the request nor the provider's defaults set one. */
+/**
+ * `max_tokens` used when neither the request nor the provider's defaults set one.
+ *
+ * @example
+ * ```ts
+ * toMessageCreateParams({ messages: [] }, { model: 'm' }).max_tokens === DEFAULT_MAX_TOKENS; // true
+ * ```
+ */
 export const DEFAULT_MAX_TOKENS = 4096;
 
 function parseToolArguments(text: string, name: string, provider: string): unknown {
@@ -84,6 +98,14 @@ function toTools(request: CompletionRequest): Tool[] | undefined {
   }));
 }
 
+/**
+ * Options of {@link toMessageCreateParams}.
+ *
+ * @example
+ * ```ts
+ * const options: ToMessageCreateParamsOptions = { model: 'claude-sonnet-5-5', defaults: { maxTokens: 1024 } };
+ * ```
+ */
 export interface ToMessageCreateParamsOptions {
   /** Model used when the request names none. */
   model: string;
