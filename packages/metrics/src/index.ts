@@ -1,1 +1,11 @@
-export {};
+export type { GapStats } from './gap-histogram.js';
+export { GapHistogram } from './gap-histogram.js';
+export type { MetricsLogger } from './log-sink.js';
+export { logSink } from './log-sink.js';
+export type { MeasureOptions, MetricsSink } from './measure.js';
+export { measure } from './measure.js';
+export type { OpenTelemetrySinkOptions } from './open-telemetry-sink.js';
+export { openTelemetrySink } from './open-telemetry-sink.js';
+export type { StreamOutcome, StreamProgress, StreamReport } from './stream-report.js';
+export type { MeteredStream } from './with-metrics.js';
+export { withMetrics } from './with-metrics.js';

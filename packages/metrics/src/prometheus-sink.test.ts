@@ -1,0 +1,51 @@
+import { type Chunk, LLMError } from '@rxllm/core';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { measure } from './measure.js';
+import { prometheusSink } from './prometheus-sink.js';
+import { createTestScheduler } from './test-marbles.js';
+
+const values: Record<string, Chunk> = {
+  s: { type: 'start', provider: 'openai', model: 'gpt-test' },
+  a: { type: 'text', text: 'Once' },
+  b: { type: 'text', text: ' upon' },
+  u: { type: 'usage', usage: { inputTokens: 12, outputTokens: 2 } },
+  f: { type: 'finish', reason: 'stop' },
+};
+const labels = 'provider="openai",model="gpt-test"';
+
+describe('prometheusSink', () => {
+  it('records TTFT, duration, chunks, tokens, errors and outcomes in the registry text', async () => {
+    const registry = new Registry();
+    const rateLimited = new LLMError({ kind: 'rate-limit', provider: 'openai', status: 429, message: 'slow down' });
+    createTestScheduler().run(({ cold, expectObservable }) => {
+      const sink = prometheusSink({ registry });
+      expectObservable(cold('s 99ms a-b-u-f|', values).pipe(measure(sink))).toBe('s 99ms a-b-u-f|', values);
+      expectObservable(cold('s-#', values, rateLimited).pipe(measure(sink))).toBe('s-#', values, rateLimited);
+    });
+    const text = await registry.metrics();
+    expect(text).toContain(`rxllm_ttft_seconds_bucket{le="0.1",${labels}} 1`);
+    expect(text).toContain(`rxllm_ttft_seconds_bucket{le="0.05",${labels}} 0`);
+    expect(text).toContain(`rxllm_ttft_seconds_sum{${labels}} 0.1`);
+    expect(text).toContain(`rxllm_stream_duration_seconds_count{${labels},outcome="complete"} 1`);
+    expect(text).toContain(`rxllm_stream_duration_seconds_sum{${labels},outcome="complete"} 0.107`);
+    expect(text).toContain(`rxllm_chunks_total{${labels},type="text"} 2`);
+    expect(text).toContain(`rxllm_chunks_total{${labels},type="start"} 2`);
+    expect(text).toContain(`rxllm_output_tokens_total{${labels}} 2`);
+    expect(text).toContain(`rxllm_input_tokens_total{${labels}} 12`);
+    expect(text).toContain(`rxllm_stream_errors_total{${labels},kind="rate-limit"} 1`);
+    expect(text).toContain(`rxllm_streams_total{${labels},outcome="complete"} 1`);
+    expect(text).toContain(`rxllm_streams_total{${labels},outcome="error"} 1`);
+  });
+
+  it('is safe to create twice on one registry, reusing the metrics, and honours a prefix', async () => {
+    const registry = new Registry();
+    const first = prometheusSink({ registry, prefix: 'agent_' });
+    const second = prometheusSink({ registry, prefix: 'agent_' });
+    createTestScheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold('a|', values).pipe(measure(first, { provider: 'p', model: 'm' }))).toBe('a|', values);
+      expectObservable(cold('a|', values).pipe(measure(second, { provider: 'p', model: 'm' }))).toBe('a|', values);
+    });
+    expect(await registry.metrics()).toContain('agent_streams_total{provider="p",model="m",outcome="complete"} 2');
+  });
+});

@@ -1,0 +1,2 @@
+export type { PrometheusSinkOptions } from './prometheus-sink.js';
+export { prometheusSink } from './prometheus-sink.js';
