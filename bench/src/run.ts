@@ -1,12 +1,50 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseOptions } from './cli-options.js';
-import { type GatewayReport, runGatewayBench } from './gateway.js';
+import { describeEnvironment } from './environment.js';
+import type { BenchResults } from './results.js';
+
+/**
+ * `pnpm bench` (`node dist/run.js`): operators (in memory), library (in process, upstream in its own process),
+ * gateway (client, gateway and upstream in three processes). Writes `bench/results/latest.json`, the committed
+ * `summary.json`, the plot, and `BENCHMARKS.md` at the repository root.
+ */
 
 const options = parseOptions(process.argv.slice(2));
+const here = dirname(fileURLToPath(import.meta.url));
+const resultsDirectory = join(here, '..', 'results');
 const log = (line: string) => console.log(line);
 const startedAt = Date.now();
-let gateway: GatewayReport | undefined;
+
+const command = ['pnpm bench', ...process.argv.slice(2)].join(' ');
+const results: BenchResults = { quick: options.quick, environment: describeEnvironment(command) };
+log(`rxllm bench (${options.quick ? 'quick' : 'full'}): ${options.sections.join(', ')}`);
+
+if (options.sections.includes('operators')) {
+  log('operators: cost per chunk, in memory');
+  const { runOperatorsBench } = await import('./operators.js');
+  results.operators = await runOperatorsBench({ chunks: 1_000_000, runs: options.quick ? 3 : 7, log });
+}
+
+if (options.sections.includes('library')) {
+  log('library: in process, upstream in its own process');
+  const { runLibraryBench } = await import('./library.js');
+  results.library = await runLibraryBench({
+    fast: { textEvents: options.quick ? 5000 : 20_000, delayMs: 0 },
+    paced: { textEvents: options.quick ? 200 : 1000, delayMs: 1 },
+    runs: options.quick ? 3 : 7,
+    pacedRuns: options.quick ? 1 : 3,
+    memoryTextEvents: options.quick ? 200_000 : 1_000_000,
+    memorySubjects: options.quick ? ['rxllm-openai-pipeline'] : ['openai-sdk', 'rxllm-openai-pipeline'],
+    log,
+  });
+}
+
 if (options.sections.includes('gateway')) {
-  gateway = await runGatewayBench({
+  log('gateway: load client → gateway → upstream, one process each');
+  const { runGatewayBench } = await import('./gateway.js');
+  results.gateway = await runGatewayBench({
     quick: options.quick,
     repeats: options.quick ? 1 : 3,
     runMs: options.quick ? 800 : 2000,
@@ -17,11 +55,13 @@ if (options.sections.includes('gateway')) {
     log,
   });
 }
-console.log(
-  JSON.stringify(
-    gateway?.subjects.map(({ runs: _runs, ...rest }) => rest),
-    null,
-    1,
-  ),
-);
-console.log(`done in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+
+results.environment.durationS = Math.round((Date.now() - startedAt) / 100) / 10;
+mkdirSync(resultsDirectory, { recursive: true });
+writeFileSync(join(resultsDirectory, 'latest.json'), `${JSON.stringify(results, null, 1)}\n`);
+log(`results: ${join(resultsDirectory, 'latest.json')} (${results.environment.durationS} s)`);
+if (options.report) {
+  const { writeReport } = await import('./report.js');
+  const written = writeReport(results, resultsDirectory);
+  for (const path of written) log(`wrote ${path}`);
+}

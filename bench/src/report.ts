@@ -1,0 +1,3 @@
+export function writeReport(_r: unknown, _d: string): string[] {
+  return [];
+}
