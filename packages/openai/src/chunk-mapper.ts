@@ -5,6 +5,11 @@ import { type OpenAIUsage, usageFromOpenAI } from './usage.js';
 /**
  * One `data:` payload of a Chat Completions stream, loosely typed: OpenAI's own fields plus what compatible servers
  * add (`reasoning_content` from vLLM / llama.cpp / DeepSeek, `reasoning` from Ollama / OpenRouter).
+ *
+ * @example
+ * ```ts
+ * const event: OpenAIStreamEvent = { id: 'chatcmpl-1', model: 'qwen3', choices: [{ index: 0, delta: { reasoning: 'Hm' } }] };
+ * ```
  */
 export interface OpenAIStreamEvent {
   id?: string | null;
@@ -33,6 +38,11 @@ export interface OpenAIStreamEvent {
 /**
  * A stateful mapper from Chat Completions stream events to rxllm chunks, one per stream.
  * `push` maps one event; `end` emits the held `usage` and `finish` chunks once the stream is over.
+ *
+ * @example
+ * ```ts
+ * const mapper: ChunkMapper = createChunkMapper({ provider: 'openai', model: 'gpt-4.1-mini' });
+ * ```
  */
 export interface ChunkMapper {
   push(event: OpenAIStreamEvent): Chunk[];
@@ -42,6 +52,14 @@ export interface ChunkMapper {
   readonly rawFinishReason: string | undefined;
 }
 
+/**
+ * Names for the `start` chunk.
+ *
+ * @example
+ * ```ts
+ * createChunkMapper({ provider: 'ollama', model: 'llama3.2' } satisfies ChunkMapperOptions);
+ * ```
+ */
 export interface ChunkMapperOptions {
   /** Provider name for the `start` chunk. */
   provider: string;

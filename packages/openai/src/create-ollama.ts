@@ -1,17 +1,44 @@
 import type { Env, ProviderDefinition } from '@rxllm/core';
 import { createOpenAI, type OpenAIProvider, type OpenAIProviderOptions, PLACEHOLDER_API_KEY } from './create-openai.js';
 
-/** Ollama's OpenAI-compatible endpoint on its default port. */
+/**
+ * Ollama's OpenAI-compatible endpoint on its default port.
+ *
+ * @example
+ * ```ts
+ * createOllama({ baseURL: DEFAULT_OLLAMA_BASE_URL });
+ * ```
+ */
 export const DEFAULT_OLLAMA_BASE_URL = 'http://localhost:11434/v1';
-/** Model used when neither `OLLAMA_MODEL` nor the request names one. */
+/**
+ * Model used when neither `OLLAMA_MODEL` nor the request names one.
+ *
+ * @example
+ * ```ts
+ * createOllama().defaultModel === DEFAULT_OLLAMA_MODEL; // true
+ * ```
+ */
 export const DEFAULT_OLLAMA_MODEL = 'llama3.2';
 
-/** Options of {@link createOllama}: those of `createOpenAI`, with no key needed. */
+/**
+ * Options of {@link createOllama}: those of `createOpenAI`, with no key needed.
+ *
+ * @example
+ * ```ts
+ * const options: OllamaProviderOptions = { baseURL: 'http://gpu-box:11434', model: 'qwen3:4b' };
+ * ```
+ */
 export type OllamaProviderOptions = Omit<OpenAIProviderOptions, 'apiKey'> & { apiKey?: string };
 
 /**
  * Ollama's base URL as given, or with `/v1` added when it names only the server (`http://gpu-box:11434`), since
  * Ollama's own clients take that form.
+ *
+ * @example
+ * ```ts
+ * ollamaBaseURL('http://gpu-box:11434'); // 'http://gpu-box:11434/v1'
+ * ollamaBaseURL(undefined); // 'http://localhost:11434/v1'
+ * ```
  */
 export function ollamaBaseURL(baseURL: string | undefined): string {
   if (baseURL === undefined || baseURL.trim() === '') return DEFAULT_OLLAMA_BASE_URL;

@@ -21,15 +21,34 @@ import { type MaxTokensField, type OpenAIRequestDefaults, toChatCompletionBody }
  * The model used when neither the options nor the request name one: `gpt-4.1-mini`, a current Chat Completions model
  * in the installed SDK's `ChatModel` union (typed as such, so an SDK that drops it fails the build). It accepts
  * `temperature`, unlike the gpt-5 reasoning models.
+ *
+ * @example
+ * ```ts
+ * createOpenAI({ apiKey }).defaultModel === DEFAULT_OPENAI_MODEL; // true
+ * ```
  */
 export const DEFAULT_OPENAI_MODEL = 'gpt-4.1-mini' satisfies ChatModel;
 
 const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
-/** What keyless servers get as a key (the SDK refuses an empty one); it is no secret, so it is not redacted. */
+/** What keyless servers get as a key (the SDK refuses an empty one); it is no secret, so it is not redacted. Internal. */
 export const PLACEHOLDER_API_KEY = 'ollama';
 
-/** Options of {@link createOpenAI}. Every field is optional. */
+/**
+ * Options of {@link createOpenAI}. Every field is optional.
+ *
+ * @example
+ * ```ts
+ * import { Agent } from 'undici';
+ *
+ * const options: OpenAIProviderOptions = {
+ *   apiKey: process.env.OPENAI_API_KEY,
+ *   model: 'gpt-4.1-mini',
+ *   defaults: { temperature: 0.3, maxTokens: 500 },
+ *   fetchOptions: { dispatcher: new Agent({ keepAliveTimeout: 30_000 }) },
+ * };
+ * ```
+ */
 export interface OpenAIProviderOptions {
   /** API key; default `process.env.OPENAI_API_KEY`. Never appears in errors or chunks. */
   apiKey?: string;
@@ -63,7 +82,15 @@ export interface OpenAIProviderOptions {
   timeoutMs?: number;
 }
 
-/** A {@link Provider} backed by the `openai` SDK, exposing the client it uses. */
+/**
+ * A {@link Provider} backed by the `openai` SDK, exposing the client it uses.
+ *
+ * @example
+ * ```ts
+ * const provider: OpenAIProvider = createOpenAI({ apiKey });
+ * const models = await provider.client.models.list();
+ * ```
+ */
 export interface OpenAIProvider extends Provider {
   readonly client: OpenAI;
 }

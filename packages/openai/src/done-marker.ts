@@ -1,4 +1,11 @@
-/** A response body that reports whether the server sent the stream's `data: [DONE]` line. */
+/**
+ * A response body that reports whether the server sent the stream's `data: [DONE]` line.
+ *
+ * @example
+ * ```ts
+ * const { body, sawDone } = watchDoneMarker(response.body);
+ * ```
+ */
 export interface DoneMarkerWatch {
   /** The same bytes, passed through unchanged. */
   body: ReadableStream<Uint8Array>;

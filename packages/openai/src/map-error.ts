@@ -48,6 +48,14 @@ interface ApiErrorLike {
   requestID?: string | null;
 }
 
+/**
+ * Who failed, and which secrets to keep out of the message.
+ *
+ * @example
+ * ```ts
+ * const options: ToLLMErrorOptions = { provider: 'openai', secrets: [process.env.OPENAI_API_KEY] };
+ * ```
+ */
 export interface ToLLMErrorOptions {
   /** Provider name for the error (`openai`, `ollama`, …). */
   provider: string;

@@ -4,10 +4,24 @@ import type {
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
 
-/** Which body field carries `maxTokens`: OpenAI wants `max_completion_tokens`, most compatible servers `max_tokens`. */
+/**
+ * Which body field carries `maxTokens`: OpenAI wants `max_completion_tokens`, most compatible servers `max_tokens`.
+ *
+ * @example
+ * ```ts
+ * createOpenAI({ baseURL: 'http://vllm:8000/v1', apiKey, maxTokensField: 'max_tokens' });
+ * ```
+ */
 export type MaxTokensField = 'max_completion_tokens' | 'max_tokens';
 
-/** Request settings applied when a request leaves them out. */
+/**
+ * Request settings applied when a request leaves them out.
+ *
+ * @example
+ * ```ts
+ * createOpenAI({ apiKey, defaults: { temperature: 0.3, maxTokens: 500, body: { seed: 7 } } });
+ * ```
+ */
 export interface OpenAIRequestDefaults {
   temperature?: number;
   maxTokens?: number;
@@ -17,6 +31,14 @@ export interface OpenAIRequestDefaults {
   body?: Record<string, unknown>;
 }
 
+/**
+ * How {@link toChatCompletionBody} fills what the request leaves out.
+ *
+ * @example
+ * ```ts
+ * const options: RequestBodyOptions = { model: 'gpt-4.1-mini', maxTokensField: 'max_completion_tokens' };
+ * ```
+ */
 export interface RequestBodyOptions {
   model: string;
   maxTokensField: MaxTokensField;

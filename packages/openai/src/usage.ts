@@ -1,6 +1,13 @@
 import type { Usage } from '@rxllm/core';
 
-/** The usage object of a Chat Completions chunk, as OpenAI and compatible servers send it (every field optional). */
+/**
+ * The usage object of a Chat Completions chunk, as OpenAI and compatible servers send it (every field optional).
+ *
+ * @example
+ * ```ts
+ * const usage: OpenAIUsage = { prompt_tokens: 17, completion_tokens: 10, prompt_tokens_details: { cached_tokens: 0 } };
+ * ```
+ */
 export interface OpenAIUsage {
   prompt_tokens?: number | null;
   completion_tokens?: number | null;
