@@ -1,5 +1,10 @@
 export type { WireFixtureName } from './fixtures.js';
 export { readWireFixture, WIRE_FIXTURES, wireFixturePath } from './fixtures.js';
+export { chunkValues, finish, reasoning, start, text, toolCall, usage } from './marbles/chunk-factories.js';
 export type { MockResponder, MockUpstream, MockUpstreamOptions } from './mock/api.js';
 export { DEFAULT_MOCK_SCRIPT, mockUpstream } from './mock/mock-upstream.js';
 export type { MockDelivery, MockEvent, MockScript, MockUsage, RecordedRequest } from './mock/script.js';
+export type { SimulatedEvent, SimulatedProviderOptions } from './simulated/simulated-provider.js';
+export { cannedReply, simulatedProvider, simulatedProviderDefinition } from './simulated/simulated-provider.js';
+export type { Chunking } from './simulated/split-text.js';
+export { splitText } from './simulated/split-text.js';

@@ -1,0 +1,2 @@
+export { chunkValues, finish, reasoning, start, text, toolCall, usage } from './chunk-factories.js';
+export { createChunkTestScheduler } from './create-chunk-test-scheduler.js';

@@ -1,0 +1,150 @@
+import { collectCompletion, complete, createRegistry, LLMError } from '@rxllm/core';
+import { lastValueFrom } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { chunkValues, finish, reasoning, start, text, toolCall, usage } from '../marbles/chunk-factories.js';
+import { createChunkTestScheduler } from '../marbles/create-chunk-test-scheduler.js';
+import { cannedReply, simulatedProvider, simulatedProviderDefinition } from './simulated-provider.js';
+
+const request = { messages: [{ role: 'user' as const, content: 'Hi there' }] };
+
+describe('simulatedProvider', () => {
+  it('paces start, text, usage and finish by ttft and tokens per second, in virtual time', () => {
+    createChunkTestScheduler().run(({ expectObservable }) => {
+      const provider = simulatedProvider({ text: 'One two three', ttftMs: 100, tokensPerSecond: 10 });
+      const values = chunkValues(
+        start({ provider: 'simulated', model: 'simulated-1', id: 'sim_1' }),
+        text('One '),
+        text('two '),
+        text('three'),
+        usage({ inputTokens: 2, outputTokens: 3 }),
+        finish('stop', 'stop'),
+      );
+      // start at 0, first word at 100 ms, then one every 100 ms; usage and finish with the last word.
+      expectObservable(provider.stream(request)).toBe('a 99ms b 99ms c 99ms (def|)', values);
+    });
+  });
+
+  it('is cold and stops its timers on unsubscribe', () => {
+    createChunkTestScheduler().run(({ expectObservable }) => {
+      const provider = simulatedProvider({ text: 'a b c d', ttftMs: 10, tokensPerSecond: 1000, chunking: 'word' });
+      const values = chunkValues(
+        start({ provider: 'simulated', model: 'simulated-1', id: 'sim_1' }),
+        text('a '),
+        text('b '),
+      );
+      expectObservable(provider.stream(request), '^ 11ms !').toBe('a 9ms b c', values);
+    });
+  });
+
+  it('emits each subscription independently with its own id', async () => {
+    const provider = simulatedProvider({ text: 'x y', ttftMs: 0, tokensPerSecond: Number.POSITIVE_INFINITY });
+    const first = await lastValueFrom(provider.stream(request).pipe(collectCompletion()));
+    const second = await lastValueFrom(provider.stream(request).pipe(collectCompletion()));
+    expect(first.text).toBe('x y');
+    expect([first.id, second.id]).toEqual(['sim_1', 'sim_2']);
+  });
+
+  it('answers with a canned, honest reply that echoes the last user message', async () => {
+    const provider = simulatedProvider({ ttftMs: 0, tokensPerSecond: Number.POSITIVE_INFINITY });
+    const {
+      text: reply,
+      finishReason,
+      model,
+    } = await complete(provider, {
+      model: 'my-model',
+      messages: [
+        { role: 'user', content: 'first' },
+        { role: 'assistant', content: 'ok' },
+        { role: 'user', content: 'Tell me   a story' },
+      ],
+    });
+    expect(reply).toBe(cannedReply({ messages: [{ role: 'user', content: 'Tell me a story' }] }));
+    expect(reply.startsWith('You said: "Tell me a story". This is the simulated provider: set OPENAI_API_KEY')).toBe(
+      true,
+    );
+    expect(reply.split(' ').length).toBeGreaterThan(40);
+    expect(finishReason).toBe('stop');
+    expect(model).toBe('my-model');
+    expect(cannedReply({ messages: [] }).startsWith('Hello! This is the simulated provider')).toBe(true);
+    expect(cannedReply({ messages: [{ role: 'user', content: 'x'.repeat(500) }] })).toContain(`${'x'.repeat(200)}…"`);
+  });
+
+  it('honours maxTokens and finishes with length', async () => {
+    const provider = simulatedProvider({ text: 'a b c d e', ttftMs: 0, tokensPerSecond: Number.POSITIVE_INFINITY });
+    const result = await complete(provider, { ...request, maxTokens: 2 });
+    expect(result.text).toBe('a b ');
+    expect(result.finishReason).toBe('length');
+    expect(result.usage?.outputTokens).toBe(2);
+  });
+
+  it('plays a script of chunks, appending usage and finish', () => {
+    createChunkTestScheduler().run(({ expectObservable }) => {
+      const provider = simulatedProvider({
+        script: [reasoning('hmm'), toolCall('{}', { id: 'c1', name: 'f' }), text('done')],
+        ttftMs: 5,
+        tokensPerSecond: 200,
+      });
+      const values = chunkValues(
+        start({ provider: 'simulated', model: 'simulated-1', id: 'sim_1' }),
+        reasoning('hmm'),
+        toolCall('{}', { id: 'c1', name: 'f' }),
+        text('done'),
+        usage({ inputTokens: 2, outputTokens: 2 }),
+        finish('stop', 'stop'),
+      );
+      expectObservable(provider.stream(request)).toBe('a 4ms b 4ms c 4ms (def|)', values);
+    });
+  });
+
+  it('ends a script with the scripted error, as an LLMError', () => {
+    createChunkTestScheduler().run(({ expectObservable }) => {
+      const provider = simulatedProvider({
+        script: [text('Hel'), { type: 'error', error: { kind: 'rate-limit', message: 'slow down', retryAfterMs: 5 } }],
+        ttftMs: 1,
+        tokensPerSecond: 1000,
+      });
+      const values = chunkValues(start({ provider: 'simulated', model: 'simulated-1', id: 'sim_1' }), text('Hel'));
+      const error = new LLMError({ kind: 'rate-limit', provider: 'simulated', message: 'slow down', retryAfterMs: 5 });
+      expectObservable(provider.stream(request)).toBe('a b #', values, error);
+    });
+  });
+
+  it('keeps a scripted finish and does not add another', async () => {
+    const provider = simulatedProvider({
+      script: [text('x'), finish('content-filter', 'SAFETY')],
+      ttftMs: 0,
+      tokensPerSecond: 0,
+    });
+    const result = await complete(provider, request);
+    expect(result.finishReason).toBe('content-filter');
+    expect(result.usage).toBeUndefined();
+  });
+});
+
+describe('simulatedProviderDefinition', () => {
+  const registry = createRegistry({ simulated: simulatedProviderDefinition });
+
+  it('needs no key and is the fallback with no key set', () => {
+    const { name, provider, reason } = registry.fromEnv({});
+    expect(name).toBe('simulated');
+    expect(provider.name).toBe('simulated');
+    expect(reason).toBe('no API key is set');
+  });
+
+  it('reads SIMULATED_TTFT_MS, SIMULATED_TOKENS_PER_SECOND and SIMULATED_MODEL', async () => {
+    const provider = registry.create('simulated', {
+      SIMULATED_TTFT_MS: '0',
+      SIMULATED_TOKENS_PER_SECOND: '0',
+      SIMULATED_MODEL: 'sim-x',
+    });
+    expect(provider.defaultModel).toBe('sim-x');
+    const started = performance.now();
+    await complete(provider, request);
+    // With no pacing the whole canned reply is out in a few timer turns, far below the 200 ms default TTFT.
+    expect(performance.now() - started).toBeLessThan(150);
+  });
+
+  it('rejects a malformed number with a message naming the variable', () => {
+    expect(() => registry.create('simulated', { SIMULATED_TTFT_MS: 'soon' })).toThrow(/SIMULATED_TTFT_MS/);
+  });
+});
