@@ -105,6 +105,15 @@ export function toLLMError(error: unknown, options: ToLLMErrorOptions): LLMError
       cause: error,
     });
   }
+  if (rawMessage.startsWith('Could not load the default credentials')) {
+    // Vertex without a key: google-auth-library found no Application Default Credentials.
+    return new LLMError({
+      kind: 'auth',
+      provider,
+      message: clean(`${provider} (Vertex AI): ${rawMessage}`),
+      cause: error,
+    });
+  }
   if (rawMessage.startsWith('Incomplete JSON segment at the end')) {
     return new LLMError({
       kind: 'network',

@@ -1,5 +1,5 @@
 import { type GenerateContentConfig, GoogleGenAI, type GoogleGenAIOptions, type HttpOptions } from '@google/genai';
-import { type Chunk, type CompletionRequest, fromAbortable, type Provider } from '@rxllm/core';
+import { type Chunk, type CompletionRequest, fromAbortable, LLMError, type Provider, redactSecrets } from '@rxllm/core';
 import type { Observable } from 'rxjs';
 import { toLLMError } from './errors.js';
 import { type GoogleGenAIRequest, toGoogleGenAIRequest } from './request-mapper.js';
@@ -35,6 +35,21 @@ export interface GoogleGenAIProviderOptions {
 
 type Fetch = typeof fetch;
 
+function construct(provider: string, clientOptions: GoogleGenAIOptions): GoogleGenAI {
+  try {
+    return new GoogleGenAI(clientOptions);
+  } catch (cause) {
+    // e.g. Vertex with neither project/location nor a key nor a base URL.
+    const message = cause instanceof Error ? cause.message : String(cause);
+    throw new LLMError({
+      kind: 'invalid-request',
+      provider,
+      message: redactSecrets(`${provider}: ${message}`, [clientOptions.apiKey]),
+      cause,
+    });
+  }
+}
+
 /**
  * A {@link Provider} for the Gemini API and Vertex AI on the maintained `@google/genai` SDK. Cold: each
  * subscription is one request; unsubscribing aborts it (`config.abortSignal`). SDK retries, automatic function
@@ -52,7 +67,7 @@ export function createGoogleGenAI(options: GoogleGenAIProviderOptions = {}): Pro
   const defaultModel = options.model ?? DEFAULT_GOOGLE_GENAI_MODEL;
   const vertex = options.vertexai === true ? {} : options.vertexai || undefined;
   const { fetch: customFetch, ...httpOptions } = options.httpOptions ?? {};
-  const client = new GoogleGenAI({
+  const client = construct(name, {
     vertexai: vertex !== undefined,
     ...(options.apiKey ? { apiKey: options.apiKey } : {}),
     ...(vertex?.project ? { project: vertex.project } : {}),

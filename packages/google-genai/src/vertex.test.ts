@@ -1,7 +1,7 @@
 import { type Chunk, collectCompletion } from '@rxllm/core';
 import { type MockUpstream, mockUpstream } from '@rxllm/testing';
 import { firstValueFrom } from 'rxjs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createGoogleGenAI } from './google-genai-provider.js';
 
 let mock: MockUpstream;
@@ -10,6 +10,9 @@ beforeAll(async () => {
 });
 afterAll(() => mock.close());
 beforeEach(() => mock.reset());
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
 
 const request = { messages: [{ role: 'user' as const, content: 'Hi' }] };
 const vertexPath =
@@ -56,5 +59,30 @@ describe('createGoogleGenAI on Vertex AI (offline, against the mock)', () => {
     expect(mock.requests[0]?.path).toBe(vertexPath);
     expect(mock.requests[0]?.headers.authorization).toBe('Bearer fake-vertex-token');
     expect(mock.requests[0]?.headers['x-goog-api-key']).toBeUndefined();
+  });
+
+  it('without a key or auth client, fails with an auth LLMError when no Application Default Credentials exist', async () => {
+    // No credentials file, and no probe of the GCE metadata server: nothing leaves the machine.
+    vi.stubEnv('GOOGLE_APPLICATION_CREDENTIALS', '');
+    vi.stubEnv('METADATA_SERVER_DETECTION', 'none');
+    vi.stubEnv('CLOUDSDK_CONFIG', '/nonexistent-rxllm-gcloud-config');
+    const provider = createGoogleGenAI({
+      vertexai: { project: 'my-project', location: 'us-central1' },
+      baseURL: mock.url,
+    });
+    const error = await firstValueFrom(provider.stream(request)).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ kind: 'auth', provider: 'google-genai' });
+    expect(mock.requests).toHaveLength(0);
+  });
+
+  it('reports a Vertex configuration the SDK refuses as an invalid-request LLMError at creation', () => {
+    vi.stubEnv('GOOGLE_CLOUD_PROJECT', '');
+    vi.stubEnv('GOOGLE_CLOUD_LOCATION', '');
+    vi.stubEnv('GOOGLE_API_KEY', '');
+    vi.stubEnv('GEMINI_API_KEY', '');
+    vi.stubEnv('GOOGLE_VERTEX_BASE_URL', '');
+    expect(() => createGoogleGenAI({ vertexai: { location: 'us-central1' } })).toThrowError(
+      expect.objectContaining({ name: 'LLMError', kind: 'invalid-request' }),
+    );
   });
 });
