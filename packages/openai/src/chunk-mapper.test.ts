@@ -83,6 +83,28 @@ describe('createChunkMapper', () => {
     expect(subject.push(event({ tool_calls: [{ index: 1, function: {} }] }))).toEqual([]);
   });
 
+  it('handles content and finish_reason in one event, and tool calls without an index', () => {
+    const subject = mapper();
+    expect(
+      subject.push({
+        id: 'x',
+        model: 'm',
+        choices: [
+          {
+            index: 0,
+            delta: { content: 'Done.', tool_calls: [{ id: 'call_a', function: { name: 'f', arguments: '{}' } }] },
+            finish_reason: 'tool_calls',
+          },
+        ],
+      }),
+    ).toEqual([
+      { type: 'start', provider: 'openai', model: 'm', id: 'x' },
+      { type: 'text', text: 'Done.' },
+      { type: 'tool-call', index: 0, id: 'call_a', name: 'f', argumentsDelta: '{}' },
+    ]);
+    expect(subject.end()).toEqual([{ type: 'finish', reason: 'tool-calls', rawReason: 'tool_calls' }]);
+  });
+
   it('ignores choices other than the first', () => {
     const subject = mapper();
     subject.push(event({ role: 'assistant' }));

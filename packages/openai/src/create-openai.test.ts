@@ -232,6 +232,16 @@ describe('createOpenAI against the mock upstream', () => {
       expect(outcome.error?.message).toContain('content management policy');
     });
 
+    it('keeps a bounded piece of a non-JSON error body, and says so when there is no body', async () => {
+      const html = `<html><body>502 Bad Gateway</body></html>${'x'.repeat(1000)}`;
+      const proxy = await run({ httpError: { status: 502, body: html } });
+      expect(proxy.error).toMatchObject({ kind: 'overloaded', status: 502 });
+      expect(proxy.error?.message.startsWith('openai returned HTTP 502: <html><body>502 Bad Gateway')).toBe(true);
+      expect(proxy.error?.message.length).toBeLessThan(400);
+      const empty = await run({ httpError: { status: 503, body: '' } });
+      expect(empty.error?.message).toBe('openai returned HTTP 503: no error message');
+    });
+
     it('never shows the API key, even when the vendor echoes it', async () => {
       const outcome = await run({ httpError: { status: 401, message: `Incorrect API key provided: ${API_KEY}.` } });
       expect(outcome.error?.kind).toBe('auth');
@@ -312,6 +322,26 @@ describe('createOpenAI against the mock upstream', () => {
     expect(lines.some((line) => line.includes('Could not parse message into JSON'))).toBe(true);
     expect(lines.some((line) => line.includes('authorization'))).toBe(true);
     expect(lines.filter((line) => line.includes(API_KEY))).toEqual([]);
+  });
+
+  it('unsubscribing while waiting for headers aborts the request', async () => {
+    mock.enqueue({ events: [{ type: 'text', text: 'too late' }], delivery: { headersDelayMs: 5000 } });
+    const received: Chunk[] = [];
+    const errors: unknown[] = [];
+    const subscription = provider()
+      .stream(request)
+      .subscribe({ next: (chunk) => received.push(chunk), error: (error) => errors.push(error) });
+    const [recorded] = await mock.waitForRequests(1);
+    const unsubscribedAt = performance.now();
+    subscription.unsubscribe();
+    const closedInTime = await Promise.race([
+      recorded!.closed.then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000)),
+    ]);
+    expect(closedInTime).toBe(true);
+    expect(recorded!.closedEarlyAt! - unsubscribedAt).toBeLessThan(200);
+    expect(received).toEqual([]);
+    expect(errors).toEqual([]);
   });
 
   it('a dropped socket is a network error after the text that arrived', async () => {

@@ -89,6 +89,19 @@ function kindOfBody(body: VendorErrorBody | undefined): LLMErrorKind | undefined
   return Number.isInteger(status) && status >= 400 && status < 600 ? kindFromStatus(status) : undefined;
 }
 
+const MAX_PLAIN_MESSAGE_LENGTH = 300;
+
+/**
+ * A non-JSON error body (a proxy's HTML page, a plain-text 502) reaches us only inside the SDK's message, as
+ * `<status> <body>`; keep a bounded piece of it rather than nothing.
+ */
+function plainBodyMessage(error: ApiErrorLike & Error): string | undefined {
+  if (error.error !== undefined || typeof error.status !== 'number') return undefined;
+  const text = error.message.replace(/^\d{3} /, '').trim();
+  if (text === '' || text === 'status code (no body)') return undefined;
+  return text.length > MAX_PLAIN_MESSAGE_LENGTH ? `${text.slice(0, MAX_PLAIN_MESSAGE_LENGTH)}…` : text;
+}
+
 /** Network failures while reading a body: undici's `TypeError: terminated` and socket error codes in the cause chain. */
 function isNetworkFailure(error: unknown): boolean {
   let current: unknown = error;
@@ -130,7 +143,7 @@ export function toLLMError(error: unknown, options: ToLLMErrorOptions): LLMError
 
   if (isApiError(error)) {
     const body = bodyOf(error);
-    const vendorMessage = stringOf(body?.message);
+    const vendorMessage = stringOf(body?.message) ?? plainBodyMessage(error);
     const requestId = error.requestID ?? requestIdFromHeaders(error.headers);
     const ids = requestId ? { requestId } : {};
     if (typeof error.status === 'number') {
