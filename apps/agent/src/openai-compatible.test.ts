@@ -77,7 +77,7 @@ describe('POST /v1/chat/completions with the official openai client', () => {
     expect(completion.usage?.total_tokens).toBe(5);
     const [upstreamRequest] = await harness.upstream.waitForRequests(1);
     expect(upstreamRequest?.vendor).toBe('anthropic');
-    expect((upstreamRequest?.body as { model: string }).model).toBe('claude-extra');
+    expect((upstreamRequest?.body as { model: string } | undefined)?.model).toBe('claude-extra');
   });
 
   it('tool calls stream back as delta.tool_calls with finish_reason tool_calls', async () => {
