@@ -1,5 +1,5 @@
 import { collectCompletion, complete, createRegistry, LLMError } from '@rxllm/core';
-import { lastValueFrom } from 'rxjs';
+import { lastValueFrom, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { chunkValues, finish, reasoning, start, text, toolCall, usage } from '../marbles/chunk-factories.js';
 import { createChunkTestScheduler } from '../marbles/create-chunk-test-scheduler.js';
@@ -24,16 +24,28 @@ describe('simulatedProvider', () => {
     });
   });
 
-  it('is cold and stops its timers on unsubscribe', () => {
+  it('is cold and stops at unsubscribe', () => {
     createChunkTestScheduler().run(({ expectObservable }) => {
-      const provider = simulatedProvider({ text: 'a b c d', ttftMs: 10, tokensPerSecond: 1000, chunking: 'word' });
+      const provider = simulatedProvider({ text: 'a b c d', ttftMs: 10, tokensPerSecond: 100, chunking: 'word' });
       const values = chunkValues(
         start({ provider: 'simulated', model: 'simulated-1', id: 'sim_1' }),
         text('a '),
         text('b '),
       );
-      expectObservable(provider.stream(request), '^ 11ms !').toBe('a 9ms b c', values);
+      expectObservable(provider.stream(request), '^ 24ms !').toBe('a 9ms b 9ms c', values);
     });
+  });
+
+  it('leaves no scheduled action behind after unsubscribe', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const provider = simulatedProvider({ text: 'a b c', ttftMs: 10, tokensPerSecond: 100, scheduler });
+    const seen: string[] = [];
+    const subscription = provider.stream(request).subscribe((chunk) => seen.push(chunk.type));
+    expect(scheduler.actions.filter((action) => !action.closed)).toHaveLength(1);
+    subscription.unsubscribe();
+    expect(scheduler.actions.filter((action) => !action.closed)).toHaveLength(0);
+    scheduler.flush();
+    expect(seen).toEqual(['start']);
   });
 
   it('emits each subscription independently with its own id', async () => {
