@@ -1,4 +1,11 @@
-import { isAbortError, kindFromStatus, LLMError, redactSecrets } from '@rxllm/core';
+import {
+  isAbortError,
+  kindFromStatus,
+  LLMError,
+  redactSecrets,
+  requestIdFromHeaders,
+  retryAfterMsFromHeaders,
+} from '@rxllm/core';
 
 interface ErrorDetail {
   '@type'?: string;
@@ -28,6 +35,8 @@ export interface ToLLMErrorOptions {
   secrets: ReadonlyArray<string | undefined>;
   /** Our own signal: an abort we did not cause (the SDK `timeout`) is a timeout. */
   signal?: AbortSignal;
+  /** Headers of the HTTP error response, for `retry-after` and the request id (the SDK error drops them). */
+  responseHeaders?: Headers;
 }
 
 const sdkMessagePrefix = /^\[GoogleGenerativeAI Error\]: /;
@@ -66,7 +75,9 @@ export function toLLMError(error: unknown, options: ToLLMErrorOptions): LLMError
     // "Error fetching from <url>: [429 Too Many Requests] <vendor message> <details JSON>": keep what follows the status.
     const vendorText = rawMessage.includes('] ') ? rawMessage.slice(rawMessage.indexOf('] ') + 2) : rawMessage;
     const kind = status === 400 && isInvalidKeyDetail(sdkError.errorDetails) ? 'auth' : kindFromStatus(status);
-    const retryAfterMs = retryAfterMsFromDetails(sdkError.errorDetails);
+    const retryAfterMs =
+      retryAfterMsFromHeaders(options.responseHeaders) ?? retryAfterMsFromDetails(sdkError.errorDetails);
+    const requestId = requestIdFromHeaders(options.responseHeaders);
     return new LLMError({
       kind,
       provider,
@@ -75,6 +86,7 @@ export function toLLMError(error: unknown, options: ToLLMErrorOptions): LLMError
         `${provider} HTTP ${status}${sdkError.statusText ? ` ${sdkError.statusText}` : ''}: ${vendorText.trim() || 'no message'}`,
       ),
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      ...(requestId === undefined ? {} : { requestId }),
       cause: error,
     });
   }

@@ -234,14 +234,41 @@ describe('createGemini against the mock upstream', () => {
         details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '34.4s' }],
       },
     });
-    const { error } = await run({ httpError: { status: 429, body, headers: { 'retry-after': '7' } } });
+    const { error } = await run({ httpError: { status: 429, body } });
     expect(error).toMatchObject({ kind: 'rate-limit', status: 429, retryable: true, retryAfterMs: 34400 });
   });
 
-  it('cannot see a retry-after header: @google/generative-ai drops response headers from its errors', async () => {
-    const { error } = await run({ httpError: { status: 429, headers: { 'retry-after': '7' } } });
-    expect(error).toMatchObject({ kind: 'rate-limit', status: 429 });
-    expect(error?.retryAfterMs).toBeUndefined();
+  it('maps 429 to rate-limit with retryAfterMs from the retry-after header, which wins over RetryInfo', async () => {
+    const body = JSON.stringify({
+      error: {
+        code: 429,
+        message: 'Quota',
+        status: 'RESOURCE_EXHAUSTED',
+        details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '34.4s' }],
+      },
+    });
+    const { error } = await run({
+      httpError: { status: 429, body, headers: { 'retry-after': '7', 'x-request-id': 'req-9' } },
+    });
+    expect(error).toMatchObject({ kind: 'rate-limit', status: 429, retryAfterMs: 7000, requestId: 'req-9' });
+  });
+
+  it('sends through a custom fetch and leaves globalThis.fetch untouched', async () => {
+    const originalFetch = globalThis.fetch;
+    const seen: string[] = [];
+    const customFetch: typeof fetch = (input, init) => {
+      seen.push(String(input));
+      const headers = new Headers(init?.headers);
+      headers.set('x-through-custom-fetch', 'yes');
+      return originalFetch(input, { ...init, headers });
+    };
+    const custom = createGemini({ apiKey: API_KEY, baseURL: mock.baseURLs.gemini, fetch: customFetch });
+    const { chunks, error } = await run({ events: [{ type: 'text', text: 'via custom fetch' }] }, custom);
+    expect(error).toBeUndefined();
+    expect(texts(chunks)).toEqual(['via custom fetch']);
+    expect(seen).toEqual([`${mock.url}/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse`]);
+    expect(mock.requests[0]?.headers['x-through-custom-fetch']).toBe('yes');
+    expect(globalThis.fetch).toBe(originalFetch);
   });
 
   it('delivers the text, then errors, when Google sends an error inside the stream', async () => {

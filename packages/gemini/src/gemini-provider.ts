@@ -4,6 +4,7 @@ import type { Observable } from 'rxjs';
 import { toLLMError } from './errors.js';
 import { type GeminiRequestBody, toGeminiRequestBody } from './request-mapper.js';
 import { createResponseMapper, type GeminiResponse } from './response-mapper.js';
+import { withScopedFetch } from './scoped-fetch.js';
 
 /** A current Gemini model id, used when neither the options nor the request name one. */
 export const DEFAULT_GEMINI_MODEL = 'gemini-2.5-flash';
@@ -16,11 +17,13 @@ export interface GeminiOptions {
   model?: string;
   /** Defaults merged under every request (the request's own fields win). */
   defaults?: Partial<Omit<CompletionRequest, 'messages'>>;
-  /**
-   * `@google/generative-ai` `RequestOptions` for every call: `timeout`, `apiVersion`, `apiClient`, `customHeaders`.
-   * The SDK has no custom `fetch` hook: it always calls the global `fetch`.
-   */
+  /** `@google/generative-ai` `RequestOptions` for every call: `timeout`, `apiVersion`, `apiClient`, `customHeaders`. */
   requestOptions?: Omit<RequestOptions, 'baseUrl'>;
+  /**
+   * A `fetch` for the SDK's requests (a proxy agent, a recorder). The SDK has no such option; the provider swaps
+   * `globalThis.fetch` for the synchronous start of each call only (see `withScopedFetch`).
+   */
+  fetch?: typeof fetch;
   /** Registry name reported in chunks and errors; default `gemini`. */
   name?: string;
 }
@@ -57,12 +60,22 @@ export function createGemini(options: GeminiOptions): Provider {
         { model },
         { ...options.requestOptions, ...(options.baseURL ? { baseUrl: options.baseURL } : {}) },
       );
+      // GoogleGenerativeAIFetchError drops the response headers; keep them for `retry-after` and the request id.
+      const baseFetch = options.fetch ?? globalThis.fetch;
+      let responseHeaders: Headers | undefined;
+      const capturingFetch: typeof fetch = async (input, init) => {
+        const response = await baseFetch(input, init);
+        responseHeaders = response.headers;
+        return response;
+      };
       let result: Awaited<ReturnType<typeof generativeModel.generateContentStream>>;
       try {
         // The body is built by us; the SDK's request type does not know newer fields (thinkingConfig).
-        result = await generativeModel.generateContentStream(body as never, { signal });
+        result = await withScopedFetch(capturingFetch, () =>
+          generativeModel.generateContentStream(body as never, { signal }),
+        );
       } catch (error) {
-        throw toLLMError(error, { provider: name, secrets, signal });
+        throw toLLMError(error, { provider: name, secrets, signal, ...(responseHeaders ? { responseHeaders } : {}) });
       }
       // The SDK also aggregates the stream into `result.response`; its rejection would otherwise go unhandled.
       result.response.catch(() => undefined);
