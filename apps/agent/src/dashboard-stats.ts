@@ -59,7 +59,7 @@ export class DashboardStats {
     },
     chunk: (chunk: Chunk) => {
       this.chunks += 1;
-      if (chunk.type === 'text' || chunk.type === 'reasoning') this.chars += [...chunk.text].length;
+      if (chunk.type === 'text' || chunk.type === 'reasoning') this.chars += chunk.text.length;
     },
     ended: (outcome: StreamOutcome) => {
       this.active -= 1;

@@ -31,12 +31,6 @@ export interface GenerateOptions {
   now?: () => number;
 }
 
-function codePointLength(text: string): number {
-  let count = 0;
-  for (const _ of text) count += 1;
-  return count;
-}
-
 /**
  * One generation, independent of any transport: numbers the provider's chunks (adding `streamId` to `start`) and
  * ends with exactly one `done` or `error` event, then completes. It never errors. Cold: subscribing starts the
@@ -73,7 +67,7 @@ export function generate(options: GenerateOptions): Observable<GenerationEvent> 
       next: (chunk) => {
         if (isContentChunk(chunk)) {
           contentChunks += 1;
-          if (chunk.type !== 'tool-call') chars += codePointLength(chunk.text);
+          if (chunk.type !== 'tool-call') chars += chunk.text.length;
           if (ttftMs === null) {
             ttftMs = Math.round(now() - startedAt);
             observer?.firstChunk?.(chunk, ttftMs, streamId);

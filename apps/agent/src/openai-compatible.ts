@@ -178,7 +178,7 @@ export async function handleChatCompletions(context: AgentContext, request: Inco
     `Received message: ${truncateForLog(lastUserText(messages))}`,
   );
   const events = generate({
-    source: providerPipeline(choice.provider, completionRequest, config),
+    source: providerPipeline(choice.provider, completionRequest, config, logger.child({ streamId })),
     streamId,
     observer: context.observer,
   });

@@ -143,7 +143,12 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
       `Received message: ${truncateForLog(lastUserText(body.messages))}`,
     );
     const events = generate({
-      source: providerPipeline(choice.provider, toCompletionRequest(body, choice.model), config),
+      source: providerPipeline(
+        choice.provider,
+        toCompletionRequest(body, choice.model),
+        config,
+        logger.child({ streamId }),
+      ),
       streamId,
       observer: context.observer,
     });

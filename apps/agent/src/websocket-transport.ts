@@ -159,7 +159,12 @@ export function attachWebSocket(server: Server, context: AgentContext): WebSocke
         },
       );
       const events = generate({
-        source: providerPipeline(choice.provider, toCompletionRequest(body, choice.model), config),
+        source: providerPipeline(
+          choice.provider,
+          toCompletionRequest(body, choice.model),
+          config,
+          logger.child({ streamId }),
+        ),
         streamId,
         observer: context.observer,
       });
