@@ -31,8 +31,13 @@ function render(history: readonly StatsSample[]): void {
   if (!latest) return;
   element<HTMLOutputElement>('stat-active').textContent = String(latest.activeStreams);
   element<HTMLOutputElement>('stat-ttft').textContent = `${formatMs(latest.ttftMsP50)} / ${formatMs(latest.ttftMsP95)}`;
-  element<HTMLOutputElement>('stat-throughput').textContent =
-    `${formatRate(latest.charsPerSecond)} chars/s · ${formatRate(latest.chunksPerSecond)} chunks/s`;
+  const chunksLine = document.createElement('span');
+  chunksLine.className = 'sub';
+  chunksLine.textContent = `${formatRate(latest.chunksPerSecond)} chunks/s`;
+  element<HTMLOutputElement>('stat-throughput').replaceChildren(
+    `${formatRate(latest.charsPerSecond)} chars/s `,
+    chunksLine,
+  );
   element('stat-started').textContent = String(latest.streamsStarted);
   element('stat-completed').textContent = String(latest.streamsCompleted);
   element('stat-failed').textContent = String(latest.streamsFailed);

@@ -1,0 +1,211 @@
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { type MockScript, type MockUpstream, mockUpstream, type RecordedRequest } from '@rxllm/testing';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningAgent, startAgent } from './index.js';
+
+// The chat page in a real Chromium against the real agent and the OpenAI SDK talking to the mock upstream.
+// Chromium comes from the Debian package (`apt-get install -y chromium`); nothing is installed at test time.
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const outputDirectory = join(import.meta.dirname, '..', 'test-output');
+const readmeScreenshot = join(import.meta.dirname, '..', '..', 'web', 'screenshot.png');
+
+const slowEvents = 200;
+const slowScript: MockScript = {
+  events: Array.from({ length: slowEvents }, (_, index) => ({ type: 'text' as const, text: `word${index} ` })),
+  usage: { inputTokens: 12, outputTokens: slowEvents },
+  delivery: { eventDelayMs: 20 },
+};
+
+const markdownScript: MockScript = {
+  events: [
+    { type: 'text', text: 'Here is **bold** and `code`.\n\n' },
+    { type: 'text', text: 'Injected: <img src=x onerror="window.__pwned=1"> ' },
+    { type: 'text', text: '[click me](javascript:window.__pwned=2)\n\n' },
+    { type: 'text', text: '<script>window.__pwned=3</script>\n\n' },
+    { type: 'text', text: '- first **item**\n- second item\n\n' },
+    { type: 'text', text: '```ts\nconst answer = 42;\n```\n' },
+  ],
+  usage: { inputTokens: 30, outputTokens: 40 },
+};
+
+function lastUserMessage(request: RecordedRequest): string {
+  const messages =
+    (request.body as { messages?: Array<{ role: string; content: unknown }> } | undefined)?.messages ?? [];
+  const content = messages.filter((message) => message.role === 'user').at(-1)?.content;
+  return typeof content === 'string' ? content : JSON.stringify(content ?? '');
+}
+
+let mock: MockUpstream;
+let agent: RunningAgent;
+let context: BrowserContext;
+let page: Page;
+let userDataDirectory: string;
+const pageProblems: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(
+      `Chromium not found at ${chromiumPath}. Install it with \`apt-get update && apt-get install -y chromium\` ` +
+        '(or set CHROMIUM_PATH to a Chromium binary).',
+    );
+  }
+  mock = await mockUpstream({
+    respond: (request) => (lastUserMessage(request).includes('markdown') ? markdownScript : slowScript),
+  });
+  agent = await startAgent({
+    env: { OPENAI_API_KEY: 'test', LLM_PROVIDER: 'openai', OPENAI_BASE_URL: mock.baseURLs.openai, LOG_LEVEL: 'warn' },
+    port: 0,
+    host: '127.0.0.1',
+    logStream: new Writable({ write: (_chunk, _encoding, callback) => callback() }),
+  });
+  userDataDirectory = await mkdtemp(join(tmpdir(), 'rxllm-chromium-'));
+  context = await chromium.launchPersistentContext(userDataDirectory, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 1200, height: 800 },
+    timeout: 30_000,
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) pageProblems.push(`HTTP ${response.status()} for ${response.url()}`);
+  });
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageProblems.push(`console error: ${message.text()}`);
+  });
+  await page.goto(agent.url);
+}, 60_000);
+
+afterAll(async () => {
+  await context?.close();
+  await agent?.close();
+  await mock?.close();
+  if (userDataDirectory) await rm(userDataDirectory, { recursive: true, force: true });
+});
+
+async function replyText(): Promise<string> {
+  return (await page.locator('.message.assistant .content').last().textContent()) ?? '';
+}
+
+describe('the chat page in Chromium', () => {
+  it('is the built page, with the provider picker filled from /v1/models and a live dashboard', async () => {
+    await expect(page.title()).resolves.toBe('rxllm · streaming chat');
+    await page.locator('#model optgroup[label="openai"] option').first().waitFor({ state: 'attached', timeout: 5000 });
+    await page.locator('#stats-status.live').waitFor({ timeout: 5000 });
+    expect(await page.locator('#stat-active').textContent()).toMatch(/^\d+$/);
+  });
+
+  it('streams tokens in before the reply ends, and Stop closes the upstream connection', async () => {
+    const requestsBefore = mock.requests.length;
+    await page.locator('#prompt').fill('Tell me a long story about AI');
+    await page.locator('#prompt').press('Enter');
+
+    await page.waitForFunction(
+      `(document.querySelector('.message.assistant:last-child .content')?.textContent ?? '').includes('word5 ')`,
+      undefined,
+      { timeout: 5000 },
+    );
+    const [upstream] = (await mock.waitForRequests(requestsBefore + 1)).slice(requestsBefore);
+    expect(upstream).toBeDefined();
+    const early = await replyText();
+    // Text is on screen while the upstream response is still being written: streaming, not collect-then-send.
+    expect(upstream!.finishedAt).toBeUndefined();
+    expect(early).not.toContain(`word${slowEvents - 1}`);
+    expect(await page.locator('.message.assistant:last-child .content').getAttribute('aria-busy')).toBe('true');
+
+    // The click's moment as the page saw it (wall clock), so Playwright's own actionability checks are not counted.
+    // (Page code as strings: this package's tsconfig has no DOM types.)
+    await page.evaluate(`document.getElementById('stop').addEventListener('click', () => {
+      window.stopClickedAt = performance.timeOrigin + performance.now();
+    }, { capture: true, once: true })`);
+    const clickRequestedAt = performance.now();
+    await page.locator('#stop').click();
+    await Promise.race([
+      upstream!.closed,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('upstream not closed within 2 s of Stop')), 2000)),
+    ]);
+    const stopClickedAt = (await page.evaluate('window.stopClickedAt')) as number | undefined;
+    expect(stopClickedAt).toBeDefined();
+    const closedAtWallClock = performance.timeOrigin + upstream!.closedEarlyAt!;
+    const closeLatencyMs = closedAtWallClock - stopClickedAt!;
+    console.log(
+      `[browser] Stop click (in page) → mock upstream connection closed: ${closeLatencyMs.toFixed(1)} ms ` +
+        `(from Playwright's click() call: ${(upstream!.closedEarlyAt! - clickRequestedAt).toFixed(1)} ms)`,
+    );
+    expect(upstream!.closedEarlyAt).toBeDefined();
+    expect(upstream!.finishedAt).toBeUndefined();
+    expect(closeLatencyMs).toBeLessThan(500);
+
+    await page.locator('.message.assistant:last-child .metrics', { hasText: 'stopped' }).waitFor({ timeout: 2000 });
+    const stoppedText = await replyText();
+    await page.waitForTimeout(300);
+    expect(await replyText()).toBe(stoppedText);
+    expect(stoppedText).not.toContain(`word${slowEvents - 1}`);
+    expect(await page.locator('#stop').isDisabled()).toBe(true);
+    expect(await page.locator('#send').isEnabled()).toBe(true);
+  }, 20_000);
+
+  it('renders a full reply as Markdown with no HTML injected, with its metrics', async () => {
+    await page.locator('#prompt').fill('Show me some markdown please');
+    await page.locator('#prompt').press('Enter');
+    const reply = page.locator('.message.assistant').last();
+    await reply.locator('.metrics', { hasText: 'tokens/s' }).waitFor({ timeout: 5000 });
+    const content = reply.locator('.content');
+
+    expect(await content.locator('strong').first().textContent()).toBe('bold');
+    expect(await content.locator('code').first().textContent()).toBe('code');
+    expect(await content.locator('li').count()).toBe(2);
+    expect(await content.locator('pre code').textContent()).toBe('const answer = 42;\n');
+    expect(await content.locator('img, script, [onerror]').count()).toBe(0);
+    expect(await content.locator('a[href^="javascript"]').count()).toBe(0);
+    expect(await content.textContent()).toContain('<img src=x onerror="window.__pwned=1">');
+    expect(await content.textContent()).toContain('<script>window.__pwned=3</script>');
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
+
+    const metrics = (await reply.locator('.metrics').textContent()) ?? '';
+    console.log(`[browser] reply metrics: ${metrics}`);
+    expect(metrics).toMatch(/TTFT \d+ ms/);
+    expect(metrics).toContain('6 chunks');
+    expect(metrics).not.toContain('est.');
+    expect(await reply.locator('.message-label').textContent()).toMatch(/^openai · /);
+
+    // The conversation is kept client-side: the stopped reply went back with the new question.
+    const lastRequest = mock.requests.at(-1)!;
+    const roles = ((lastRequest.body as { messages: Array<{ role: string }> }).messages ?? []).map((m) => m.role);
+    expect(roles.slice(-3)).toEqual(['user', 'assistant', 'user']);
+
+    await page.locator('#stats-status.live').waitFor({ timeout: 3000 });
+    await page.waitForTimeout(1100);
+    await mkdir(outputDirectory, { recursive: true });
+    const screenshot = join(outputDirectory, 'chat.png');
+    await page.screenshot({ path: screenshot });
+    console.log(`[browser] screenshot: ${screenshot}`);
+    if (process.env.RXLLM_UPDATE_SCREENSHOT === '1') await copyFile(screenshot, readmeScreenshot);
+
+    // Dark scheme on a phone-sized screen: same page, no horizontal scrolling.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(15, 17, 23)');
+    await page.screenshot({ path: join(outputDirectory, 'chat-dark-narrow.png') });
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 1200, height: 800 });
+
+    expect(pageProblems).toEqual([]);
+  }, 20_000);
+});
