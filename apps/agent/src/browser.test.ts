@@ -40,6 +40,18 @@ function lastUserMessage(request: RecordedRequest): string {
   return typeof content === 'string' ? content : JSON.stringify(content ?? '');
 }
 
+/** The little of the page's `window` these tests touch (this package compiles without the DOM library). */
+interface PageWindow {
+  document: {
+    getElementById(id: string): { addEventListener(type: string, listener: () => void, options: object): void } | null;
+    documentElement: { scrollWidth: number };
+    body: unknown;
+  };
+  getComputedStyle(element: unknown): { backgroundColor: string };
+  stopClickedAt?: number;
+  __pwned?: unknown;
+}
+
 let mock: MockUpstream;
 let agent: RunningAgent;
 let context: BrowserContext;
@@ -115,11 +127,7 @@ describe('the chat page in Chromium', () => {
     await page.locator('#prompt').fill('Tell me a long story about AI');
     await page.locator('#prompt').press('Enter');
 
-    await page.waitForFunction(
-      `(document.querySelector('.message.assistant:last-child .content')?.textContent ?? '').includes('word5 ')`,
-      undefined,
-      { timeout: 5000 },
-    );
+    await page.locator('.message.assistant:last-child .content', { hasText: 'word5 ' }).waitFor({ timeout: 5000 });
     const [upstream] = (await mock.waitForRequests(requestsBefore + 1)).slice(requestsBefore);
     expect(upstream).toBeDefined();
     const early = await replyText();
@@ -129,17 +137,23 @@ describe('the chat page in Chromium', () => {
     expect(await page.locator('.message.assistant:last-child .content').getAttribute('aria-busy')).toBe('true');
 
     // The click's moment as the page saw it (wall clock), so Playwright's own actionability checks are not counted.
-    // (Page code as strings: this package's tsconfig has no DOM types.)
-    await page.evaluate(`document.getElementById('stop').addEventListener('click', () => {
-      window.stopClickedAt = performance.timeOrigin + performance.now();
-    }, { capture: true, once: true })`);
+    await page.evaluate(() => {
+      const window = globalThis as unknown as PageWindow;
+      window.document.getElementById('stop')!.addEventListener(
+        'click',
+        () => {
+          window.stopClickedAt = performance.timeOrigin + performance.now();
+        },
+        { capture: true, once: true },
+      );
+    });
     const clickRequestedAt = performance.now();
     await page.locator('#stop').click();
     await Promise.race([
       upstream!.closed,
       new Promise((_, reject) => setTimeout(() => reject(new Error('upstream not closed within 2 s of Stop')), 2000)),
     ]);
-    const stopClickedAt = (await page.evaluate('window.stopClickedAt')) as number | undefined;
+    const stopClickedAt = await page.evaluate(() => (globalThis as unknown as PageWindow).stopClickedAt);
     expect(stopClickedAt).toBeDefined();
     const closedAtWallClock = performance.timeOrigin + upstream!.closedEarlyAt!;
     const closeLatencyMs = closedAtWallClock - stopClickedAt!;
@@ -175,7 +189,7 @@ describe('the chat page in Chromium', () => {
     expect(await content.locator('a[href^="javascript"]').count()).toBe(0);
     expect(await content.textContent()).toContain('<img src=x onerror="window.__pwned=1">');
     expect(await content.textContent()).toContain('<script>window.__pwned=3</script>');
-    expect(await page.evaluate('window.__pwned')).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as PageWindow).__pwned)).toBeUndefined();
 
     const metrics = (await reply.locator('.metrics').textContent()) ?? '';
     console.log(`[browser] reply metrics: ${metrics}`);
@@ -200,8 +214,15 @@ describe('the chat page in Chromium', () => {
     // Dark scheme on a phone-sized screen: same page, no horizontal scrolling.
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.setViewportSize({ width: 390, height: 844 });
-    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
-    expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(15, 17, 23)');
+    expect(
+      await page.evaluate(() => (globalThis as unknown as PageWindow).document.documentElement.scrollWidth),
+    ).toBeLessThanOrEqual(390);
+    expect(
+      await page.evaluate(() => {
+        const window = globalThis as unknown as PageWindow;
+        return window.getComputedStyle(window.document.body).backgroundColor;
+      }),
+    ).toBe('rgb(15, 17, 23)');
     await page.screenshot({ path: join(outputDirectory, 'chat-dark-narrow.png') });
     await page.emulateMedia({ colorScheme: 'light' });
     await page.setViewportSize({ width: 1200, height: 800 });
