@@ -357,6 +357,33 @@ describe('createGemini against the mock upstream', () => {
     expect(chunks).toEqual([]);
   });
 
+  it('reports the SDK timeout as a timeout LLMError', async () => {
+    const slow = createGemini({ apiKey: API_KEY, baseURL: mock.baseURLs.gemini, requestOptions: { timeout: 100 } });
+    const { chunks, error } = await run(
+      { events: [{ type: 'text', text: 'late' }], delivery: { headersDelayMs: 2_000 } },
+      slow,
+    );
+    expect(chunks).toEqual([]);
+    expect(error?.kind).toBe('timeout');
+  });
+
+  it('reports a refused connection as a network error', async () => {
+    const closed = await mockUpstream();
+    await closed.close();
+    const unreachable = createGemini({ apiKey: API_KEY, baseURL: closed.url });
+    const { chunks, error } = await new Promise<Outcome>((resolve) => {
+      const received: Chunk[] = [];
+      unreachable.stream(request).subscribe({
+        next: (chunk) => received.push(chunk),
+        error: (caught: LLMError) => resolve({ chunks: received, error: caught }),
+        complete: () => resolve({ chunks: received, error: undefined }),
+      });
+    });
+    expect(chunks).toEqual([]);
+    expect(error?.kind).toBe('network');
+    expectNoSecret(error);
+  });
+
   it('is cold: two subscriptions make two requests', async () => {
     const stream = provider.stream(request);
     mock.enqueue({ events: [{ type: 'text', text: 'A' }] }, { events: [{ type: 'text', text: 'B' }] });

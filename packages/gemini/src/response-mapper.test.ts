@@ -2,6 +2,7 @@ import { LLMError } from '@rxllm/core';
 import { describe, expect, it } from 'vitest';
 import { createResponseMapper } from './response-mapper.js';
 
+const PROVIDER = 'gemini';
 const newMapper = () =>
   createResponseMapper({ provider: 'gemini', requestedModel: 'gemini-test', generateToolCallId: () => 'call_1' });
 
@@ -86,6 +87,24 @@ describe('createResponseMapper', () => {
       argumentsDelta: '{"city":"Paris"}',
     });
     expect(mapper.end()).toEqual([{ type: 'finish', reason: 'tool-calls', rawReason: 'STOP' }]);
+  });
+
+  it('keeps a vendor function call id and the finish message', () => {
+    const mapper = newMapper();
+    const [, call] = mapper.map({
+      candidates: [
+        {
+          content: { parts: [{ functionCall: { id: 'vertex-id', name: 'f', args: {} } }] },
+          finishReason: 'MALFORMED_FUNCTION_CALL',
+          finishMessage: 'bad call',
+        },
+      ],
+    });
+    expect(call).toMatchObject({ id: 'vertex-id', argumentsDelta: '{}' });
+    expect(mapper.end()[0]).toMatchObject({
+      reason: 'error',
+      providerMetadata: { [PROVIDER]: { finishMessage: 'bad call' } },
+    });
   });
 
   it('treats a prompt block as a content-filter finish, not an error', () => {
