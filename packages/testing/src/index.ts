@@ -4,6 +4,14 @@ export { chunkValues, finish, reasoning, start, text, toolCall, usage } from './
 export type { MockResponder, MockUpstream, MockUpstreamOptions } from './mock/api.js';
 export { DEFAULT_MOCK_SCRIPT, mockUpstream } from './mock/mock-upstream.js';
 export type { MockDelivery, MockEvent, MockScript, MockUsage, RecordedRequest } from './mock/script.js';
+export type {
+  FaultProxy,
+  FaultProxyOptions,
+  ProxyCloseReason,
+  ProxyConnection,
+  ProxyFaults,
+} from './proxy/fault-proxy.js';
+export { faultProxy } from './proxy/fault-proxy.js';
 export type { SimulatedEvent, SimulatedProviderOptions } from './simulated/simulated-provider.js';
 export { cannedReply, simulatedProvider, simulatedProviderDefinition } from './simulated/simulated-provider.js';
 export type { Chunking } from './simulated/split-text.js';
