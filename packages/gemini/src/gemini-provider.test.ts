@@ -150,6 +150,17 @@ describe('createGemini against the mock upstream', () => {
     });
   });
 
+  it('merges the provider defaults under each request', async () => {
+    const withDefaults = createGemini({
+      apiKey: API_KEY,
+      baseURL: mock.baseURLs.gemini,
+      defaults: { model: 'gemini-2.5-pro', temperature: 0.5, maxTokens: 64 },
+    });
+    await run({}, withDefaults, { ...request, maxTokens: 8 });
+    expect(mock.requests[0]?.path).toBe('/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse');
+    expect(mock.requests[0]?.body).toMatchObject({ generationConfig: { temperature: 0.5, maxOutputTokens: 8 } });
+  });
+
   const multiByte = 'é秋🎉ü';
 
   it('keeps multi-byte characters whole when every byte is a separate write', async () => {
