@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus, freemem, release, totalmem } from 'node:os';
+import { cpus, freemem, loadavg, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,6 +17,9 @@ export interface RunEnvironment {
   memoryGiB: number;
   freeMemoryGiB: number;
   openFilesLimit: string;
+  /** 1-minute load average at the start and at the end: other work on the machine skews every number. */
+  loadAverageAtStart: number;
+  loadAverageAtEnd?: number;
   gitCommit: string;
   gitDirty: boolean;
   versions: Record<string, string>;
@@ -74,6 +77,7 @@ export function describeEnvironment(command: string): RunEnvironment {
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     freeMemoryGiB: Math.round((freemem() / 2 ** 30) * 10) / 10,
     openFilesLimit: run('sh', ['-c', 'ulimit -n']),
+    loadAverageAtStart: Math.round(loadavg()[0]! * 100) / 100,
     gitCommit: run('git', ['rev-parse', '--short', 'HEAD']),
     gitDirty: run('git', ['status', '--porcelain', '--', '..']) !== '',
     versions,

@@ -10,7 +10,7 @@ export interface GatewaySubject {
   id: 'direct' | 'agent-openai' | 'agent-chat' | 'portkey';
   label: string;
   /** Starts the gateway (if any) in front of `upstreamUrl`; resolves once it answers HTTP. */
-  start(upstreamUrl: string): Promise<RunningGateway>;
+  start(upstreamUrl: string, models: readonly string[]): Promise<RunningGateway>;
 }
 
 export interface RunningGateway {
@@ -55,6 +55,7 @@ export const direct: GatewaySubject = {
 
 async function startAgent(
   upstreamUrl: string,
+  models: readonly string[],
 ): Promise<{ origin: string; pid: number; output: () => string; stop: () => Promise<void> }> {
   if (!existsSync(AGENT_MAIN)) throw new Error(`the agent is not built (${AGENT_MAIN} is missing)`);
   const port = await freePort();
@@ -69,7 +70,9 @@ async function startAgent(
       LLM_PROVIDER: 'openai',
       OPENAI_API_KEY: BENCH_API_KEY,
       OPENAI_BASE_URL: `${upstreamUrl}/v1`,
-      OPENAI_MODEL: 'bench-32-0',
+      OPENAI_MODEL: models[0],
+      // The agent only serves listed models; the bench encodes each stream's shape in the model id.
+      OPENAI_MODELS: models.join(','),
     },
   });
   const origin = `http://127.0.0.1:${port}`;
@@ -85,8 +88,8 @@ async function startAgent(
 export const agentOpenAI: GatewaySubject = {
   id: 'agent-openai',
   label: 'rxllm agent, POST /v1/chat/completions',
-  async start(upstreamUrl) {
-    const agent = await startAgent(upstreamUrl);
+  async start(upstreamUrl, models) {
+    const agent = await startAgent(upstreamUrl, models);
     return {
       ...agent,
       request: (shape) => ({ path: '/v1/chat/completions', headers: jsonHeaders, body: openAIBody(shape) }),
@@ -97,8 +100,8 @@ export const agentOpenAI: GatewaySubject = {
 export const agentChat: GatewaySubject = {
   id: 'agent-chat',
   label: 'rxllm agent, POST /chat (SSE)',
-  async start(upstreamUrl) {
-    const agent = await startAgent(upstreamUrl);
+  async start(upstreamUrl, models) {
+    const agent = await startAgent(upstreamUrl, models);
     return {
       ...agent,
       request: (shape) => ({

@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { BENCH_API_KEY, GATEWAY_SUBJECTS, type GatewaySubject, type RunningGateway } from './gateway-subjects.js';
 import type { HoldResult, LoadJob, LoadResult } from './load-client.js';
 import { forkWorker, processCpuMs, processRssBytes, sleep, type Worker } from './processes.js';
-import { median } from './statistics.js';
-import type { StreamShape } from './wire.js';
+import { fixed, median } from './statistics.js';
+import { modelFor, type StreamShape } from './wire.js';
 
 /**
  * The gateway benchmarks: load client → gateway → upstream, three processes on loopback. CPU is read per process
@@ -73,6 +73,8 @@ const SHORT: StreamShape = { textEvents: 32, delayMs: 0 };
 const PACED: StreamShape = { textEvents: 60, delayMs: 5 };
 const RELAY: StreamShape = { textEvents: 2000, delayMs: 0 };
 const SLOW: StreamShape = { textEvents: 100_000, delayMs: 2000 };
+const LENGTHS = [10, 100, 1000, 10_000];
+const MODELS = [SHORT, PACED, RELAY, SLOW, ...LENGTHS.map((textEvents) => ({ textEvents, delayMs: 0 }))].map(modelFor);
 
 async function measure(
   client: Worker,
@@ -113,7 +115,7 @@ async function runSubject(
     if (run.failed > 0) settings.log(`  ${key}: ${run.failed} failed, first: ${run.firstError}`);
     return run;
   };
-  let gateway = await subject.start(upstream.url);
+  let gateway = await subject.start(upstream.url, MODELS);
   try {
     // Latency and throughput of short streams, repeated; each repeat runs all three concurrencies.
     for (let repeat = 0; repeat < settings.repeats; repeat += 1) {
@@ -127,7 +129,7 @@ async function runSubject(
         );
         record(`c${concurrency}`, run);
         settings.log(
-          `  ${subject.id} c${concurrency} #${repeat + 1}: ${run.streamsPerSecond.toFixed(0)} streams/s, TTFT p50 ${run.ttftP50Ms.toFixed(2)} ms p99 ${run.ttftP99Ms.toFixed(2)} ms, ${run.textEventsPerStreamMin} text events/stream`,
+          `  ${subject.id} c${concurrency} #${repeat + 1}: ${fixed(run.streamsPerSecond, 0)} streams/s, TTFT p50 ${fixed(run.ttftP50Ms, 2)} ms p99 ${fixed(run.ttftP99Ms, 2)} ms, ${run.textEventsPerStreamMin} text events/stream`,
         );
       }
     }
@@ -152,7 +154,7 @@ async function runSubject(
         streams: run.completed,
       };
       settings.log(
-        `  ${subject.id} paced c${concurrency}: gap p50 ${run.gapP50Ms.toFixed(2)} ms p99 ${run.gapP99Ms.toFixed(2)} ms over ${run.completed} streams`,
+        `  ${subject.id} paced c${concurrency}: gap p50 ${fixed(run.gapP50Ms, 2)} ms p99 ${fixed(run.gapP99Ms, 2)} ms over ${run.completed} streams`,
       );
     }
 
@@ -173,7 +175,7 @@ async function runSubject(
       streamsPerSecond: relay.streamsPerSecond,
     };
     settings.log(
-      `  ${subject.id} relay: ${relay.textEvents} text events, gateway CPU ${relay.gatewayCpuMs} ms, ${report.relay.chunksPerCpuSecond.toFixed(0)} chunks/CPU-s`,
+      `  ${subject.id} relay: ${relay.textEvents} text events, gateway CPU ${relay.gatewayCpuMs} ms, ${fixed(report.relay.chunksPerCpuSecond, 0)} chunks/CPU-s`,
     );
 
     for (const textEvents of settings.lengths) {
@@ -196,7 +198,7 @@ async function runSubject(
         upstreamCpuUsPerChunk: (run.upstreamCpuMs * 1000) / chunks,
       });
       settings.log(
-        `  ${subject.id} length ${textEvents}: ${run.streamsPerSecond.toFixed(0)} streams/s, gateway ${((run.gatewayCpuMs * 1000) / chunks).toFixed(2)} µs CPU/chunk`,
+        `  ${subject.id} length ${textEvents}: ${fixed(run.streamsPerSecond, 0)} streams/s, gateway ${fixed((run.gatewayCpuMs * 1000) / chunks, 2)} µs CPU/chunk`,
       );
     }
 
@@ -204,7 +206,7 @@ async function runSubject(
       // A fresh gateway process, so the RSS delta is the held streams' and not leftover garbage from the load runs.
       if (gateway.output?.().includes(BENCH_API_KEY)) report.secretInOutput = true;
       await gateway.stop();
-      gateway = await subject.start(upstream.url);
+      gateway = await subject.start(upstream.url, MODELS);
       await measure(client, gateway, upstream.pid, { concurrency: 10, streams: 300, warmupStreams: 0 }, SHORT);
       await sleep(1000);
       const rssBeforeBytes = processRssBytes(gateway.pid!);
@@ -231,7 +233,7 @@ async function runSubject(
         failedOnRelease: released.failed,
       };
       settings.log(
-        `  ${subject.id} hold: ${held.receiving}/${held.requested} streams receiving after ${held.openMs.toFixed(0)} ms, RSS ${(rssBeforeBytes / 2 ** 20).toFixed(1)} → ${(rssAfterBytes / 2 ** 20).toFixed(1)} MiB, ${(report.hold.bytesPerStream / 1024).toFixed(1)} KiB/stream${released.failed ? `, ${released.failed} failed: ${released.firstError}` : ''}`,
+        `  ${subject.id} hold: ${held.receiving}/${held.requested} streams receiving after ${fixed(held.openMs, 0)} ms, RSS ${fixed(rssBeforeBytes / 2 ** 20, 1)} → ${fixed(rssAfterBytes / 2 ** 20, 1)} MiB, ${fixed(report.hold.bytesPerStream / 1024, 1)} KiB/stream${released.failed ? `, ${released.failed} failed: ${released.firstError}` : ''}`,
       );
     }
   } catch (error) {

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { LIBRARY_SUBJECTS } from './library-subjects.js';
 import type { LibraryRun, MemoryResult } from './library-worker.js';
 import { forkWorker } from './processes.js';
-import { median } from './statistics.js';
+import { fixed, median } from './statistics.js';
 import type { StreamShape } from './wire.js';
 
 /** The in-process library benchmarks: one forked process per subject, the upstream in another. */
@@ -41,8 +41,11 @@ export interface MemoryReport {
   textEvents: number;
   error?: string;
   result?: MemoryResult;
-  /** (max − min) / min of the post-GC heap samples after the first 10 % of the stream. */
-  spread?: number;
+  /** Largest |sample − median| / median of the post-GC heap samples after the first 10 % of the stream. */
+  maxDeviation?: number;
+  minHeapBytes?: number;
+  maxHeapBytes?: number;
+  medianHeapBytes?: number;
   chunksPerSecond?: number;
 }
 
@@ -90,7 +93,7 @@ export async function runLibraryBench(settings: LibrarySettings): Promise<Librar
         );
         entry.paced = summarize(pacedRuns, settings.paced.textEvents);
         settings.log(
-          `  ${subject.id}: fast ${entry.fast.cpuMsPer1k.toFixed(2)} ms CPU/1k (wall ${entry.fast.wallMsPer1k.toFixed(2)}), paced ${entry.paced.cpuMsPer1k.toFixed(2)} ms CPU/1k, retained heap ${(entry.fast.retainedHeapBytes / 1024).toFixed(0)} KiB`,
+          `  ${subject.id}: fast ${fixed(entry.fast.cpuMsPer1k, 2)} ms CPU/1k (wall ${fixed(entry.fast.wallMsPer1k, 2)}), paced ${fixed(entry.paced.cpuMsPer1k, 2)} ms CPU/1k, retained heap ${fixed(entry.fast.retainedHeapBytes / 1024, 0)} KiB`,
         );
       } catch (error) {
         entry.error = (error instanceof Error ? error.message : String(error)).split('\n')[0];
@@ -115,10 +118,15 @@ export async function runLibraryBench(settings: LibrarySettings): Promise<Librar
           .filter((sample) => sample.atMs >= result.wallMs * 0.1)
           .map((s) => s.heapUsedBytes);
         const lowest = Math.min(...steady);
-        memory.spread = steady.length > 1 ? (Math.max(...steady) - lowest) / lowest : Number.NaN;
+        const middle = median(steady);
+        memory.minHeapBytes = lowest;
+        memory.maxHeapBytes = Math.max(...steady);
+        memory.medianHeapBytes = middle;
+        memory.maxDeviation =
+          steady.length > 1 ? Math.max(...steady.map((sample) => Math.abs(sample - middle))) / middle : Number.NaN;
         memory.chunksPerSecond = (settings.memoryTextEvents * 1000) / result.wallMs;
         settings.log(
-          `  memory ${subjectId}: ${settings.memoryTextEvents} chunks in ${(result.wallMs / 1000).toFixed(1)} s, ${steady.length} samples, heap ${(lowest / 2 ** 20).toFixed(2)}–${(Math.max(...steady) / 2 ** 20).toFixed(2)} MiB, spread ${(memory.spread * 100).toFixed(1)} %`,
+          `  memory ${subjectId}: ${settings.memoryTextEvents} chunks in ${fixed(result.wallMs / 1000, 1)} s, ${steady.length} samples, heap ${fixed(lowest / 2 ** 20, 2)}–${fixed(Math.max(...steady) / 2 ** 20, 2)} MiB, max deviation from median ±${fixed(memory.maxDeviation * 100, 1)} %`,
         );
       } catch (error) {
         memory.error = (error instanceof Error ? error.message : String(error)).split('\n')[0];

@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OperatorCase } from './operators-worker.js';
 import { forkWorker } from './processes.js';
+import { fixed } from './statistics.js';
 
 export interface OperatorsReport {
   chunks: number;
@@ -23,7 +24,7 @@ export async function runOperatorsBench(settings: {
     const cases = await worker.call<OperatorCase[]>('run', { chunks: settings.chunks, runs: settings.runs }, 300_000);
     for (const entry of cases) {
       settings.log(
-        `  ${entry.id}: ${entry.error ? `not measured: ${entry.error}` : `${entry.nsPerChunk.toFixed(0)} ns/chunk`}`,
+        `  ${entry.id}: ${entry.error ? `not measured: ${entry.error}` : `${fixed(entry.nsPerChunk, 0)} ns/chunk`}`,
       );
     }
     return { chunks: settings.chunks, runs: settings.runs, cases };

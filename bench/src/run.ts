@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseOptions } from './cli-options.js';
@@ -56,6 +57,7 @@ if (options.sections.includes('gateway')) {
   });
 }
 
+results.environment.loadAverageAtEnd = Math.round(loadavg()[0]! * 100) / 100;
 results.environment.durationS = Math.round((Date.now() - startedAt) / 100) / 10;
 mkdirSync(resultsDirectory, { recursive: true });
 writeFileSync(join(resultsDirectory, 'latest.json'), `${JSON.stringify(results, null, 1)}\n`);

@@ -35,3 +35,8 @@ export function formatNumber(value: number | undefined, decimals = 0): string {
   if (value === undefined || !Number.isFinite(value)) return 'n/a';
   return value.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
 }
+
+/** `value.toFixed(decimals)` that survives NaN and the `null` a NaN becomes after a trip through IPC/JSON. */
+export function fixed(value: number | null | undefined, decimals: number): string {
+  return typeof value === 'number' && Number.isFinite(value) ? value.toFixed(decimals) : 'n/a';
+}
