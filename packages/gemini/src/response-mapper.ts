@@ -1,3 +1,5 @@
+// Kept identical in @rxllm/gemini and @rxllm/google-genai: both SDKs hand over the same response JSON, and a shared
+// package would tie @rxllm/google-genai to the archived SDK's package (or need a new package; see the READMEs).
 import {
   type Chunk,
   kindFromStatus,
