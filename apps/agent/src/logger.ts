@@ -25,7 +25,8 @@ export const redactedPaths = [
  */
 export function createLogger(level: string, stream?: NodeJS.WritableStream): Logger {
   const options = { level, base: { service: 'rxllm-agent' }, redact: { paths: redactedPaths, censor: '[redacted]' } };
-  return stream ? pino(options, stream as never) : pino(options);
+  // Synchronous stdout so the last lines before `process.exit` (shutdown) are never lost.
+  return pino(options, stream ? (stream as never) : pino.destination({ dest: 1, sync: true }));
 }
 
 /** Shortens text for a log line: `Received message: …`, `Chunk 3: "…"`. */

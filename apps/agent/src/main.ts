@@ -12,7 +12,7 @@ try {
       process.exit(130);
     }
     stopping = true;
-    process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), msg: `Received ${signal}` })}\n`);
+    agent.logger.info(`Received ${signal}`);
     agent.shutdown().then(
       () => process.exit(0),
       () => process.exit(1),

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { ProviderRegistry } from '@rxllm/core';
+import type { Logger } from 'pino';
 import { type AgentEnv, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { createAgentServer } from './server.js';
@@ -26,6 +27,18 @@ export interface RunningAgent {
   close(): Promise<void>;
   /** Graceful stop: readiness fails, streams drain for `drainMs` (default `SHUTDOWN_DRAIN_MS`), the rest end. */
   shutdown(drainMs?: number): Promise<void>;
+  /** The agent's pino logger. */
+  logger: Logger;
+}
+
+/**
+ * `OPENAI_BASE_URL` alone (a local vLLM, llama.cpp or LM Studio server needs no key) selects the openai provider:
+ * it gets a placeholder key, since the SDK insists on one.
+ */
+export function withOpenAICompatibleDefault(env: AgentEnv): AgentEnv {
+  const selected = env.LLM_PROVIDER?.trim().toLowerCase();
+  if (!env.OPENAI_BASE_URL?.trim() || env.OPENAI_API_KEY?.trim() || (selected && selected !== 'openai')) return env;
+  return { ...env, OPENAI_API_KEY: 'not-needed' };
 }
 
 function hasAnyKey(env: AgentEnv): boolean {
@@ -43,7 +56,7 @@ function hasAnyKey(env: AgentEnv): boolean {
  * ```
  */
 export async function startAgent(options: StartAgentOptions = {}): Promise<RunningAgent> {
-  const env = options.env ?? process.env;
+  const env = withOpenAICompatibleDefault(options.env ?? process.env);
   const config = loadConfig(env);
   const logger = createLogger(config.logLevel, options.logStream);
   const registry = options.registry ?? (await import('./default-registry.js')).defaultRegistry();
@@ -56,7 +69,7 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Runni
     logger.warn(
       'No API key is set: running on the SIMULATED provider (canned text, no network). To use a real model set ' +
         'OPENAI_API_KEY, or LLM_PROVIDER=anthropic with ANTHROPIC_API_KEY, or LLM_PROVIDER=gemini with GEMINI_API_KEY, ' +
-        'or OPENAI_BASE_URL for any OpenAI-compatible server.',
+        'or OPENAI_BASE_URL for any OpenAI-compatible server (no key needed).',
     );
   } else if (active.name === 'simulated' && !hasAnyKey(env)) {
     logger.info('Running on the simulated provider (LLM_PROVIDER=simulated): canned text, no network.');
@@ -82,5 +95,6 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Runni
     port: address.port,
     close: () => agent.shutdown(0),
     shutdown: (drainMs?: number) => agent.shutdown(drainMs),
+    logger,
   };
 }
