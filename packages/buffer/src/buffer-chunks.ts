@@ -1,6 +1,14 @@
 import type { Chunk } from '@rxllm/core';
 import { Observable, type OperatorFunction } from 'rxjs';
 
+/**
+ * Options of {@link bufferChunks}.
+ *
+ * @example
+ * ```ts
+ * provider.stream(request).pipe(bufferChunks({ count: 10 }));
+ * ```
+ */
 export interface BufferChunksOptions {
   /** Chunks per emitted array; a positive integer. */
   count: number;

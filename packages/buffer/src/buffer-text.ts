@@ -1,6 +1,15 @@
 import type { Chunk, TextChunk } from '@rxllm/core';
 import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 
+/**
+ * Options of {@link bufferText}.
+ *
+ * @example
+ * ```ts
+ * const options: BufferTextOptions = { minChars: 50, maxDelayMs: 100 };
+ * provider.stream(request).pipe(bufferText(options));
+ * ```
+ */
 export interface BufferTextOptions {
   /** Flush once this many characters (UTF-16 code units, like `string.length`) are buffered. */
   minChars: number;

@@ -1,9 +1,25 @@
 import type { Chunk } from '@rxllm/core';
 import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 
-/** How `smoothText` cuts text: words (Intl.Segmenter, CJK-aware), lines, a RegExp, or your own `Intl.Segmenter`. */
+/**
+ * How `smoothText` cuts text: words (Intl.Segmenter, CJK-aware), lines, a RegExp, or your own `Intl.Segmenter`.
+ *
+ * @example
+ * ```ts
+ * const chunking: SmoothTextChunking = /[.!?]\s+/; // sentences
+ * ```
+ */
 export type SmoothTextChunking = 'word' | 'line' | RegExp | Intl.Segmenter;
 
+/**
+ * Options of {@link smoothText}.
+ *
+ * @example
+ * ```ts
+ * const options: SmoothTextOptions = { delayMs: 20, chunking: new Intl.Segmenter('ja', { granularity: 'word' }) };
+ * provider.stream(request).pipe(smoothText(options));
+ * ```
+ */
 export interface SmoothTextOptions {
   /** Pause between two emitted pieces. Default 10 ms. */
   delayMs?: number;

@@ -1,4 +1,11 @@
-/** Summary of inter-chunk gaps, in milliseconds. Empty (`count: 0`, no values) until two content chunks arrived. */
+/**
+ * Summary of inter-chunk gaps, in milliseconds. Empty (`count: 0`, no values) until two content chunks arrived.
+ *
+ * @example
+ * ```ts
+ * measure((report) => console.log(`p99 gap ${report.gaps.p99 ?? '-'} ms`));
+ * ```
+ */
 export interface GapStats {
   count: number;
   min?: number;

@@ -1,6 +1,13 @@
 import type { MetricsSink } from './measure.js';
 
-/** The logger `logSink` writes to: `pino`, `console` and most loggers fit. */
+/**
+ * The logger `logSink` writes to: `pino`, `console` and most loggers fit.
+ *
+ * @example
+ * ```ts
+ * const logger: MetricsLogger = { info: console.log, debug: () => {} };
+ * ```
+ */
 export interface MetricsLogger {
   info(message: string): void;
   debug(message: string): void;

@@ -3,7 +3,14 @@ import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike }
 import type { StreamProgress, StreamReport } from './stream-report.js';
 import { StreamMeter } from './stream-report.js';
 
-/** Where measurements go. Every hook is optional; a sink must not throw. */
+/**
+ * Where measurements go. Every hook is optional; a sink must not throw.
+ *
+ * @example
+ * ```ts
+ * const sink: MetricsSink = { onReport: (report) => console.log(report.outcome, report.chars) };
+ * ```
+ */
 export interface MetricsSink {
   /** At subscription, before any chunk. */
   onStart?(): void;
@@ -13,6 +20,14 @@ export interface MetricsSink {
   onReport?(report: StreamReport): void;
 }
 
+/**
+ * Options of {@link measure}.
+ *
+ * @example
+ * ```ts
+ * measure(onReport, { onProgress: (report) => console.log(report.chars), provider: 'openai' });
+ * ```
+ */
 export interface MeasureOptions {
   /** Time source; `asyncScheduler` by default, a `TestScheduler` in tests. */
   scheduler?: SchedulerLike;

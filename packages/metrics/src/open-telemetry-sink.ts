@@ -1,6 +1,14 @@
 import type { Attributes, Meter } from '@opentelemetry/api';
 import type { MetricsSink } from './measure.js';
 
+/**
+ * Options of {@link openTelemetrySink}.
+ *
+ * @example
+ * ```ts
+ * openTelemetrySink(meter, { requestModel: request.model });
+ * ```
+ */
 export interface OpenTelemetrySinkOptions {
   /** `gen_ai.operation.name`. Default `chat`. */
   operationName?: string;

@@ -2,6 +2,14 @@ import { isContentChunk } from '@rxllm/core';
 import { Counter, register as defaultRegistry, Histogram, type Registry } from 'prom-client';
 import type { MetricsSink } from './measure.js';
 
+/**
+ * Options of {@link prometheusSink}.
+ *
+ * @example
+ * ```ts
+ * prometheusSink({ registry: new Registry(), prefix: 'agent_' });
+ * ```
+ */
 export interface PrometheusSinkOptions {
   /** Default: prom-client's global `register`. */
   registry?: Registry;

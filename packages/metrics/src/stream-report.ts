@@ -1,13 +1,25 @@
 import { type Chunk, type FinishReason, isContentChunk, LLMError, type LLMErrorKind, type Usage } from '@rxllm/core';
 import { GapHistogram, type GapStats } from './gap-histogram.js';
 
-/** How a measured stream ended. */
+/**
+ * How a measured stream ended.
+ *
+ * @example
+ * ```ts
+ * measure((report) => report.outcome === 'unsubscribed' && console.log('stopped early', report.chars));
+ * ```
+ */
 export type StreamOutcome = 'complete' | 'error' | 'unsubscribed';
 
 /**
  * Measurements of one stream. All times are milliseconds of scheduler time since subscription.
  * `chunks` counts every chunk, `contentChunks` text/reasoning/tool-call chunks, `textChunks` text chunks;
  * `chars` is the length (UTF-16 code units) of all text. While streaming, `outcome` is `undefined`.
+ *
+ * @example
+ * ```ts
+ * measure((report: StreamReport) => console.log(report.ttftMs, report.tokensPerSecond, report.gaps.p50));
+ * ```
  */
 export interface StreamReport {
   /** Time to the first content chunk. */
@@ -32,7 +44,14 @@ export interface StreamReport {
   model?: string;
 }
 
-/** What sinks can read cheaply on every chunk; `snapshot()` builds a full report. */
+/**
+ * What sinks can read cheaply on every chunk; `snapshot()` builds a full report.
+ *
+ * @example
+ * ```ts
+ * const sink: MetricsSink = { onChunk: (chunk, progress) => progress.textChunks === 1 && console.log('first text') };
+ * ```
+ */
 export interface StreamProgress {
   readonly chunks: number;
   readonly contentChunks: number;

@@ -3,6 +3,14 @@ import { type Observable, type OperatorFunction, ReplaySubject, Subject } from '
 import { type MeasureOptions, type MetricsSink, measure } from './measure.js';
 import type { StreamReport } from './stream-report.js';
 
+/**
+ * What {@link withMetrics} returns: the operator and its side streams.
+ *
+ * @example
+ * ```ts
+ * const { operator, report$ } = withMetrics();
+ * ```
+ */
 export interface MeteredStream {
   /** The pass-through operator to put in the stream's pipe. */
   operator: OperatorFunction<Chunk, Chunk>;

@@ -2,6 +2,14 @@ import { type Chunk, type CompletionRequest, LLMError, type Provider } from '@rx
 import { asyncScheduler, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { subscribeUntilContent } from './before-first-content.js';
 
+/**
+ * Options of {@link fallback} and {@link withFallback}.
+ *
+ * @example
+ * ```ts
+ * withFallback([openai, anthropic], { shouldFallback: (error) => LLMError.isInstance(error) && error.kind !== 'invalid-request' });
+ * ```
+ */
 export interface FallbackOptions {
   /** Which failures move on to the next source. Default: `LLMError`s with `retryable: true`. */
   shouldFallback?: (error: unknown) => boolean;
@@ -43,7 +51,14 @@ export function fallback(
     );
 }
 
-/** A provider, optionally with the model to ask it for (a request's `model` is vendor-specific). */
+/**
+ * A provider, optionally with the model to ask it for (a request's `model` is vendor-specific).
+ *
+ * @example
+ * ```ts
+ * const entry: FallbackEntry = { provider: anthropic, model: 'claude-sonnet-4-5' };
+ * ```
+ */
 export type FallbackEntry = Provider | { provider: Provider; model?: string };
 
 const entryStream = (entry: FallbackEntry, request: CompletionRequest): Observable<Chunk> =>

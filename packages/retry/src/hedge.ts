@@ -1,6 +1,14 @@
 import { type Chunk, isContentChunk, LLMError, type Provider } from '@rxllm/core';
 import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 
+/**
+ * Options of {@link hedge} and {@link withHedge}.
+ *
+ * @example
+ * ```ts
+ * const options: HedgeOptions = { afterMs: 2_000 };
+ * ```
+ */
 export interface HedgeOptions {
   /** Start the hedge when the source has emitted no content chunk this long after subscribing. */
   afterMs: number;

@@ -2,6 +2,14 @@ import { type Chunk, LLMError, type Provider } from '@rxllm/core';
 import { asyncScheduler, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { subscribeUntilContent } from './before-first-content.js';
 
+/**
+ * Exponential backoff: `initialDelayMs × multiplier^retryIndex`, capped at `maxDelayMs`.
+ *
+ * @example
+ * ```ts
+ * retryBeforeFirstChunk({ backoff: { initialDelayMs: 250, maxDelayMs: 4_000 } });
+ * ```
+ */
 export interface BackoffOptions {
   /** First pause. Default 500 ms. */
   initialDelayMs?: number;
@@ -11,6 +19,14 @@ export interface BackoffOptions {
   multiplier?: number;
 }
 
+/**
+ * Options of {@link retryBeforeFirstChunk} and {@link withRetry}.
+ *
+ * @example
+ * ```ts
+ * const options: RetryOptions = { maxRetries: 3, maxRetryAfterMs: 30_000, jitter: 0.1 };
+ * ```
+ */
 export interface RetryOptions {
   /** Retries after the first attempt. Default 2 (so at most 3 upstream requests). */
   maxRetries?: number;
@@ -33,7 +49,14 @@ export interface RetryOptions {
 
 const defaultShouldRetry = (error: unknown) => LLMError.isInstance(error) && error.retryable;
 
-/** The pause before retry number `retryIndex` (0-based), or `undefined` to give up (retry-after beyond the cap). */
+/**
+ * The pause before retry number `retryIndex` (0-based), or `undefined` to give up (retry-after beyond the cap).
+ *
+ * @example
+ * ```ts
+ * retryDelayMs(2, overloadedError, { random: () => 0 }); // 2000
+ * ```
+ */
 export function retryDelayMs(retryIndex: number, error: unknown, options: RetryOptions = {}): number | undefined {
   const retryAfterMs = LLMError.isInstance(error) ? error.retryAfterMs : undefined;
   if (retryAfterMs !== undefined) {

@@ -1,9 +1,24 @@
 import { type Chunk, isContentChunk, LLMError } from '@rxllm/core';
 import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 
-/** Which clock fired: `first-chunk` (subscription → first content chunk), `idle` (between content chunks), `total`. */
+/**
+ * Which clock fired: `first-chunk` (subscription → first content chunk), `idle` (between content chunks), `total`.
+ *
+ * @example
+ * ```ts
+ * if (LLMError.isInstance(error) && error.details?.clock === 'idle') console.log('the stream stalled');
+ * ```
+ */
 export type TimeoutClock = 'first-chunk' | 'idle' | 'total';
 
+/**
+ * Options of {@link streamTimeout}; every clock is optional.
+ *
+ * @example
+ * ```ts
+ * const options: StreamTimeoutOptions = { firstChunkMs: 10_000, idleMs: 5_000, totalMs: 60_000 };
+ * ```
+ */
 export interface StreamTimeoutOptions {
   /** Longest wait from subscription to the first content chunk (text, reasoning or tool-call). */
   firstChunkMs?: number;
@@ -26,7 +41,14 @@ const messages: Record<TimeoutClock, (ms: number) => string> = {
   total: (ms) => `Stream took longer than ${ms} ms`,
 };
 
-/** The `LLMError` a timeout fails with: kind `timeout`, retryable, `details: { clock, ms }`. */
+/**
+ * The `LLMError` a timeout fails with: kind `timeout`, retryable, `details: { clock, ms }`.
+ *
+ * @example
+ * ```ts
+ * timeoutError('idle', 5_000, 'openai').message; // 'No chunk for 5000 ms'
+ * ```
+ */
 export function timeoutError(clock: TimeoutClock, ms: number, provider: string): LLMError {
   return new LLMError({
     kind: 'timeout',
