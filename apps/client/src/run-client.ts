@@ -66,6 +66,8 @@ export async function runClient(io: ClientIo): Promise<number> {
   const { stdout, stderr } = io;
   let json = false;
   let progressShown = false;
+  // When the reply's text on a terminal stopped mid-line, a message on stderr starts on a fresh line.
+  let midLine = false;
   try {
     const parsed = parseArguments(io.argv, io.env);
     if (parsed.help) {
@@ -78,7 +80,6 @@ export async function runClient(io: ClientIo): Promise<number> {
     const showProgress = parsed.progress ?? (stderr.isTTY === true && (stdout.isTTY !== true || parsed.json));
     const meter = createReplyMeter();
     let lastProgressAt = performance.now();
-    let endsWithNewline = true;
     for await (const event of streamChat({
       url: parsed.url,
       prompt,
@@ -94,7 +95,7 @@ export async function runClient(io: ClientIo): Promise<number> {
       if (json) {
         await write(stdout, `${JSON.stringify(event)}\n`);
       } else if (event.type === 'text') {
-        endsWithNewline = event.text.endsWith('\n');
+        if (event.text !== '') midLine = stdout.isTTY === true && !event.text.endsWith('\n');
         await write(stdout, event.text);
       } else if (event.type === 'reasoning' && parsed.reasoning) {
         await write(stderr, event.text);
@@ -106,11 +107,11 @@ export async function runClient(io: ClientIo): Promise<number> {
         lastProgressAt = performance.now();
       }
     }
-    if (!json && !endsWithNewline && stdout.isTTY) await write(stdout, '\n');
+    if (midLine) await write(stdout, '\n');
     await write(stderr, `${progressShown ? '\r\x1b[K' : ''}${formatComplete(meter.summary())}\n`);
     return EXIT_CODES.ok;
   } catch (error) {
-    const clear = progressShown ? '\r\x1b[K' : '\n';
+    const clear = progressShown ? '\r\x1b[K' : midLine ? '\n' : '';
     if (error instanceof UsageError) {
       await write(stderr, `error: usage: ${error.message}\nRun \`rxllm --help\` for usage.\n`);
       return EXIT_CODES.usage;
