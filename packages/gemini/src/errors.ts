@@ -13,7 +13,14 @@ interface ErrorDetail {
   retryDelay?: string;
 }
 
-/** Milliseconds from a `google.rpc.RetryInfo` detail's `retryDelay` (a protobuf Duration such as `"34.4s"`). */
+/**
+ * Milliseconds from a `google.rpc.RetryInfo` detail's `retryDelay` (a protobuf Duration such as `"34.4s"`).
+ *
+ * @example
+ * ```ts
+ * retryAfterMsFromDetails([{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '34.4s' }]); // 34400
+ * ```
+ */
 export function retryAfterMsFromDetails(details: unknown): number | undefined {
   if (!Array.isArray(details)) return undefined;
   for (const detail of details as ErrorDetail[]) {
@@ -24,7 +31,14 @@ export function retryAfterMsFromDetails(details: unknown): number | undefined {
   return undefined;
 }
 
-/** True when Google's error details say the key is invalid, which it reports as a 400, not a 401. */
+/**
+ * True when Google's error details say the key is invalid, which it reports as a 400, not a 401.
+ *
+ * @example
+ * ```ts
+ * isInvalidKeyDetail([{ reason: 'API_KEY_INVALID' }]); // true
+ * ```
+ */
 export function isInvalidKeyDetail(details: unknown): boolean {
   return Array.isArray(details) && (details as ErrorDetail[]).some((detail) => detail?.reason === 'API_KEY_INVALID');
 }

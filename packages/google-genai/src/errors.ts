@@ -17,7 +17,14 @@ interface GoogleErrorBody {
   error?: { code?: number; message?: string; status?: string; details?: ErrorDetail[] };
 }
 
-/** Milliseconds from a `google.rpc.RetryInfo` detail's `retryDelay` (a protobuf Duration such as `"34.4s"`). */
+/**
+ * Milliseconds from a `google.rpc.RetryInfo` detail's `retryDelay` (a protobuf Duration such as `"34.4s"`).
+ *
+ * @example
+ * ```ts
+ * retryAfterMsFromDetails([{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '34.4s' }]); // 34400
+ * ```
+ */
 export function retryAfterMsFromDetails(details: unknown): number | undefined {
   if (!Array.isArray(details)) return undefined;
   for (const detail of details as ErrorDetail[]) {
@@ -28,7 +35,14 @@ export function retryAfterMsFromDetails(details: unknown): number | undefined {
   return undefined;
 }
 
-/** The Google error body inside an `ApiError` message: the JSON itself, or `got status: X. {json}` for in-stream errors. */
+/**
+ * The Google error body inside an `ApiError` message: the JSON itself, or `got status: X. {json}` for in-stream errors.
+ *
+ * @example
+ * ```ts
+ * errorBodyFromMessage('got status: UNAVAILABLE. {"error":{"code":503}}'); // { error: { code: 503 } }
+ * ```
+ */
 export function errorBodyFromMessage(message: string): GoogleErrorBody | undefined {
   const start = message.indexOf('{');
   if (start === -1) return undefined;

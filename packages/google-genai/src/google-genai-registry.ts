@@ -11,7 +11,14 @@ function apiKeyOf(env: Env): string | undefined {
   return variable(env, 'GOOGLE_API_KEY') ?? variable(env, 'GEMINI_API_KEY');
 }
 
-/** The provider options the registry builds from an environment, or `undefined` when nothing configures it. */
+/**
+ * The provider options the registry builds from an environment, or `undefined` when nothing configures it.
+ *
+ * @example
+ * ```ts
+ * googleGenAIOptionsFromEnv({ GEMINI_API_KEY: 'AIza…', GEMINI_MODEL: 'gemini-2.5-pro' }); // { apiKey: 'AIza…', model: 'gemini-2.5-pro' }
+ * ```
+ */
 export function googleGenAIOptionsFromEnv(env: Env): GoogleGenAIProviderOptions | undefined {
   const apiKey = apiKeyOf(env);
   const vertex = vertexRequested(env);

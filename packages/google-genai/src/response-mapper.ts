@@ -77,7 +77,14 @@ function usageFrom(metadata: GeminiUsageMetadata): Usage {
   return usage;
 }
 
-/** An `LLMError` for `{"error":{code,message,status}}` received inside a 200 stream. */
+/**
+ * An `LLMError` for `{"error":{code,message,status}}` received inside a 200 stream, its kind from `code`.
+ *
+ * @example
+ * ```ts
+ * streamErrorToLLMError('gemini', { code: 503, message: 'The model is overloaded.' }).kind; // 'overloaded'
+ * ```
+ */
 export function streamErrorToLLMError(
   provider: string,
   error: NonNullable<GeminiResponse['error']>,
