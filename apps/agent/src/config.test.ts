@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      logLevel: 'info',
+      agentApiKey: undefined,
+      allowedOrigins: [],
+      maxBodyBytes: 1024 * 1024,
+      maxMessageChars: 100_000,
+      pingIntervalMs: 15_000,
+      maxBufferedBytes: 1024 * 1024,
+      slowConsumerGraceMs: 5_000,
+      firstChunkTimeoutMs: 60_000,
+      idleTimeoutMs: 30_000,
+      totalTimeoutMs: 600_000,
+      maxRetries: 2,
+      shutdownDrainMs: 10_000,
+      statsIntervalMs: 1_000,
+      resumableStreams: false,
+    });
+  });
+
+  it('reads values, 0 turns a timeout off, origins are normalised', () => {
+    const config = loadConfig({
+      PORT: '3000',
+      LOG_LEVEL: 'DEBUG',
+      IDLE_TIMEOUT_MS: '0',
+      ALLOWED_ORIGINS: 'https://a.example/, http://localhost:5173',
+      RESUMABLE_STREAMS: 'true',
+    });
+    expect(config.port).toBe(3000);
+    expect(config.logLevel).toBe('debug');
+    expect(config.idleTimeoutMs).toBeUndefined();
+    expect(config.allowedOrigins).toEqual(['https://a.example', 'http://localhost:5173']);
+    expect(config.resumableStreams).toBe(true);
+  });
+
+  it('names every bad variable, never echoing a value', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        PORT: 'eighty',
+        SSE_PING_MS: '-5',
+        LOG_LEVEL: 'loud',
+        RESUMABLE_STREAMS: 'maybe',
+        AGENT_API_KEY: 'secret-value',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/PORT must be an integer/);
+    expect(message).toMatch(/SSE_PING_MS must be an integer/);
+    expect(message).toMatch(/LOG_LEVEL must be one of/);
+    expect(message).toMatch(/RESUMABLE_STREAMS must be true or false/);
+    expect(message).not.toContain('eighty');
+    expect(message).not.toContain('secret-value');
+  });
+});
