@@ -294,6 +294,18 @@ describe('createGemini against the mock upstream', () => {
     expect(chunks.some((chunk) => chunk.type === 'finish')).toBe(false);
   });
 
+  it('fails, after the text, on a bare (unframed) error JSON inside the stream', async () => {
+    const { chunks, error } = await run({
+      events: [
+        { type: 'text', text: 'partial' },
+        { type: 'raw', data: '{"error":{"code":500,"message":"An internal error has occurred.","status":"INTERNAL"}}' },
+      ],
+      delivery: { eventDelayMs: 5 },
+    });
+    expect(texts(chunks)).toEqual(['partial']);
+    expect(error).toMatchObject({ kind: 'network', details: { truncated: true } });
+  });
+
   it('reports a stream that ends without a finishReason as a truncation error', async () => {
     const { chunks, error } = await run({
       events: [
