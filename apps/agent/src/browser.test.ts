@@ -33,6 +33,16 @@ const markdownScript: MockScript = {
   usage: { inputTokens: 30, outputTokens: 40 },
 };
 
+const rateLimitedScript: MockScript = { httpError: { status: 429, message: 'Rate limit reached for requests' } };
+const failingMidwayScript: MockScript = {
+  events: [
+    { type: 'text', text: 'Partial answer ' },
+    { type: 'text', text: 'before the failure' },
+    { type: 'error', status: 500, message: 'The server had an error while processing your request' },
+  ],
+};
+const agentKey = 'agent-key-for-the-browser-test';
+
 function lastUserMessage(request: RecordedRequest): string {
   const messages =
     (request.body as { messages?: Array<{ role: string; content: unknown }> } | undefined)?.messages ?? [];
@@ -48,12 +58,14 @@ interface PageWindow {
     body: unknown;
   };
   getComputedStyle(element: unknown): { backgroundColor: string };
+  sessionStorage: { getItem(key: string): string | null };
   stopClickedAt?: number;
   __pwned?: unknown;
 }
 
 let mock: MockUpstream;
 let agent: RunningAgent;
+let lockedAgent: RunningAgent;
 let context: BrowserContext;
 let page: Page;
 let userDataDirectory: string;
@@ -67,13 +79,28 @@ beforeAll(async () => {
     );
   }
   mock = await mockUpstream({
-    respond: (request) => (lastUserMessage(request).includes('markdown') ? markdownScript : slowScript),
+    respond: (request) => {
+      const prompt = lastUserMessage(request);
+      if (prompt.includes('markdown')) return markdownScript;
+      if (prompt.includes('rate limit')) return rateLimitedScript;
+      if (prompt.includes('midway')) return failingMidwayScript;
+      return slowScript;
+    },
   });
-  agent = await startAgent({
-    env: { OPENAI_API_KEY: 'test', LLM_PROVIDER: 'openai', OPENAI_BASE_URL: mock.baseURLs.openai, LOG_LEVEL: 'warn' },
+  const env = {
+    OPENAI_API_KEY: 'test',
+    LLM_PROVIDER: 'openai',
+    OPENAI_BASE_URL: mock.baseURLs.openai,
+    LOG_LEVEL: 'warn',
+    MAX_RETRIES: '0',
+  };
+  const silent = () => new Writable({ write: (_chunk, _encoding, callback) => callback() });
+  agent = await startAgent({ env, port: 0, host: '127.0.0.1', logStream: silent() });
+  lockedAgent = await startAgent({
+    env: { ...env, AGENT_API_KEY: agentKey },
     port: 0,
     host: '127.0.0.1',
-    logStream: new Writable({ write: (_chunk, _encoding, callback) => callback() }),
+    logStream: silent(),
   });
   userDataDirectory = await mkdtemp(join(tmpdir(), 'rxllm-chromium-'));
   context = await chromium.launchPersistentContext(userDataDirectory, {
@@ -106,6 +133,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await agent?.close();
+  await lockedAgent?.close();
   await mock?.close();
   if (userDataDirectory) await rm(userDataDirectory, { recursive: true, force: true });
 });
@@ -228,5 +256,53 @@ describe('the chat page in Chromium', () => {
     await page.setViewportSize({ width: 1200, height: 800 });
 
     expect(pageProblems).toEqual([]);
+  }, 20_000);
+  it('shows an HTTP error inline and keeps the prompt; an error after text keeps the text', async () => {
+    await page.locator('#new-chat').click();
+    await page.locator('#prompt').fill('Please hit the rate limit');
+    await page.locator('#prompt').press('Enter');
+    const refused = page.locator('.message.assistant').last();
+    await refused.locator('.error').waitFor({ timeout: 5000 });
+    expect(await refused.locator('.error').textContent()).toMatch(/^rate-limit: /);
+    expect(await refused.locator('.error').getAttribute('role')).toBe('alert');
+    // Nothing was answered, so the question goes back into the composer for another try.
+    expect(await page.locator('#prompt').inputValue()).toBe('Please hit the rate limit');
+
+    await page.locator('#prompt').fill('Fail midway please');
+    await page.locator('#prompt').press('Enter');
+    const broken = page.locator('.message.assistant').last();
+    await broken.locator('.error').waitFor({ timeout: 5000 });
+    expect((await broken.locator('.content').textContent())?.trim()).toBe('Partial answer before the failure');
+    expect(await broken.locator('.error').textContent()).toMatch(/^\S+: /);
+    expect(await broken.locator('.metrics').textContent()).toContain('2 chunks');
+    expect(await page.locator('#send').isEnabled()).toBe(true);
+  }, 20_000);
+
+  it('asks for the agent key on 401, keeps it for the tab and sends it as a bearer token', async () => {
+    const lockedPage = await context.newPage();
+    try {
+      await lockedPage.goto(lockedAgent.url);
+      await lockedPage.locator('#api-key-row').waitFor({ state: 'visible', timeout: 5000 });
+      await lockedPage.locator('#api-key').fill(agentKey);
+      await lockedPage.locator('#save-key').click();
+      await lockedPage
+        .locator('#model optgroup[label="openai"] option')
+        .first()
+        .waitFor({ state: 'attached', timeout: 5000 });
+      expect(
+        await lockedPage.evaluate(() => (globalThis as unknown as PageWindow).sessionStorage.getItem('rxllm.apiKey')),
+      ).toBe(agentKey);
+
+      await lockedPage.locator('#prompt').fill('Show me some markdown please');
+      await lockedPage.locator('#prompt').press('Enter');
+      const reply = lockedPage.locator('.message.assistant').last();
+      await reply.locator('.metrics', { hasText: 'tokens/s' }).waitFor({ timeout: 5000 });
+      expect(await reply.locator('.error').count()).toBe(0);
+      expect(await reply.locator('.content strong').first().textContent()).toBe('bold');
+      // The key never shows up in the page itself.
+      expect(await lockedPage.content()).not.toContain(agentKey);
+    } finally {
+      await lockedPage.close();
+    }
   }, 20_000);
 });
