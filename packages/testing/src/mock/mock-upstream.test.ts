@@ -1,3 +1,4 @@
+import { Agent, request as httpRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MockUpstream } from './api.js';
@@ -110,6 +111,30 @@ describe('OpenAI dialect', () => {
     });
   });
 
+  it('maps statuses to OpenAI error type and code', async () => {
+    const expected: Array<[number, string, string | null]> = [
+      [400, 'invalid_request_error', null],
+      [401, 'invalid_request_error', 'invalid_api_key'],
+      [404, 'invalid_request_error', 'model_not_found'],
+      [429, 'requests', 'rate_limit_exceeded'],
+      [500, 'server_error', null],
+      [503, 'server_error', null],
+    ];
+    for (const [status, type, code] of expected) {
+      const { text } = await post('/v1/chat/completions', {}, { httpError: { status } });
+      expect(JSON.parse(text).error).toMatchObject({ type, code });
+    }
+  });
+
+  it('writes a comment as an SSE comment line', async () => {
+    const { text } = await post(
+      '/v1/chat/completions',
+      { stream: true },
+      { events: [{ type: 'comment' }, { type: 'comment', text: 'keep-alive' }] },
+    );
+    expect(text).toContain('\n\n: ping\n\n: keep-alive\n\n');
+  });
+
   it('sends an httpError body verbatim when one is given', async () => {
     const { text } = await post(
       '/v1/chat/completions',
@@ -179,6 +204,24 @@ describe('Anthropic dialect', () => {
     expect(body.request_id).toBe(headers.get('request-id'));
   });
 
+  it('maps statuses to Anthropic error types', async () => {
+    const expected: Array<[number, string]> = [
+      [400, 'invalid_request_error'],
+      [401, 'authentication_error'],
+      [402, 'billing_error'],
+      [403, 'permission_error'],
+      [404, 'not_found_error'],
+      [413, 'request_too_large'],
+      [429, 'rate_limit_error'],
+      [500, 'api_error'],
+      [529, 'overloaded_error'],
+    ];
+    for (const [status, type] of expected) {
+      const { text } = await post('/v1/messages', {}, { httpError: { status } });
+      expect(JSON.parse(text).error.type).toBe(type);
+    }
+  });
+
   it('writes an in-stream error as event: error and stops there', async () => {
     const { text } = await post(
       '/v1/messages',
@@ -225,6 +268,24 @@ describe('Gemini dialect', () => {
     expect(mock.requests[0]?.vendor).toBe('gemini');
   });
 
+  it('sends a tool call as one functionCall part with parsed arguments, {} when they are not JSON', async () => {
+    const { text } = await post(
+      GEMINI_SSE,
+      {},
+      {
+        events: [
+          { type: 'tool-call', id: 'c1', name: 'weather', argumentFragments: ['{"city":', '"Paris"}'] },
+          { type: 'tool-call', id: 'c2', name: 'broken', argumentFragments: ['{"city":'] },
+        ],
+      },
+    );
+    const parts = dataLines(text).map((line) => JSON.parse(line).candidates[0].content.parts[0]);
+    expect(parts).toEqual([
+      { functionCall: { name: 'weather', args: { city: 'Paris' } } },
+      { functionCall: { name: 'broken', args: {} } },
+    ]);
+  });
+
   it('sends a prompt block as the only chunk', async () => {
     const { text } = await post(GEMINI_SSE, {}, { ...script, promptBlockReason: 'SAFETY' });
     const chunks = dataLines(text).map((line) => JSON.parse(line));
@@ -246,6 +307,8 @@ describe('Gemini dialect', () => {
       [404, 'NOT_FOUND'],
       [500, 'INTERNAL'],
       [503, 'UNAVAILABLE'],
+      [401, 'UNAUTHENTICATED'],
+      [504, 'DEADLINE_EXCEEDED'],
     ] as const) {
       const response = await post(GEMINI_SSE, {}, { httpError: { status } });
       expect(response.status).toBe(status);
@@ -322,23 +385,32 @@ describe('routing, scripts and recording', () => {
     expect(local.openConnections()).toBe(0);
   });
 
-  it('serves 1,000 concurrent streams', async () => {
-    const local = await mockUpstream({
-      defaultScript: { events: Array.from({ length: 20 }, () => ({ type: 'text', text: 'tok ' })) },
-    });
+  it('serves 1,000 concurrent streams', { timeout: 30_000 }, async () => {
+    const events = Array.from({ length: 20 }, () => ({ type: 'text' as const, text: 'tok ' }));
+    const local = await mockUpstream({ defaultScript: { events } });
+    const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
+    const fetchBody = () =>
+      new Promise<string>((resolve, reject) => {
+        const request = httpRequest(`${local.url}/v1/chat/completions`, { method: 'POST', agent }, (response) => {
+          let body = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => {
+            body += chunk;
+          });
+          response.on('end', () => resolve(body));
+          response.on('error', reject);
+        });
+        request.on('error', reject);
+        request.end('{"stream":true}');
+      });
     try {
       const started = performance.now();
-      const bodies = await Promise.all(
-        Array.from({ length: 1000 }, () =>
-          fetch(`${local.url}/v1/chat/completions`, { method: 'POST', body: '{"stream":true}' }).then((response) =>
-            response.text(),
-          ),
-        ),
-      );
+      const bodies = await Promise.all(Array.from({ length: 1000 }, fetchBody));
       console.log(`1,000 concurrent 20-event streams through the mock: ${(performance.now() - started).toFixed(0)} ms`);
-      expect(bodies.every((body) => body.endsWith('data: [DONE]\n\n'))).toBe(true);
+      expect(bodies.every((body) => body.endsWith('data: [DONE]\n\n') && body.split('tok ').length === 21)).toBe(true);
       expect(local.requests).toHaveLength(1000);
     } finally {
+      agent.destroy();
       await local.close();
     }
   });
