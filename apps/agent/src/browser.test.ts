@@ -23,12 +23,14 @@ const slowScript: MockScript = {
 
 const markdownScript: MockScript = {
   events: [
+    { type: 'reasoning', text: 'The person wants to see Markdown.' },
     { type: 'text', text: 'Here is **bold** and `code`.\n\n' },
     { type: 'text', text: 'Injected: <img src=x onerror="window.__pwned=1"> ' },
     { type: 'text', text: '[click me](javascript:window.__pwned=2)\n\n' },
     { type: 'text', text: '<script>window.__pwned=3</script>\n\n' },
     { type: 'text', text: '- first **item**\n- second item\n\n' },
     { type: 'text', text: '```ts\nconst answer = 42;\n```\n' },
+    { type: 'tool-call', id: 'call_1', name: 'lookup', argumentFragments: ['{"q":', '"rxjs"}'] },
   ],
   usage: { inputTokens: 30, outputTokens: 40 },
 };
@@ -219,6 +221,12 @@ describe('the chat page in Chromium', () => {
     expect(await content.textContent()).toContain('<script>window.__pwned=3</script>');
     expect(await page.evaluate(() => (globalThis as unknown as PageWindow).__pwned)).toBeUndefined();
 
+    // Reasoning is there but collapsed; the tool call's streamed arguments are joined.
+    expect(await reply.locator('details.reasoning').isVisible()).toBe(true);
+    expect(await reply.locator('details.reasoning').getAttribute('open')).toBeNull();
+    expect(await reply.locator('.reasoning-text').textContent()).toBe('The person wants to see Markdown.');
+    expect(await reply.locator('.tool-calls').textContent()).toBe('tool call: lookup({"q":"rxjs"})');
+
     const metrics = (await reply.locator('.metrics').textContent()) ?? '';
     console.log(`[browser] reply metrics: ${metrics}`);
     expect(metrics).toMatch(/TTFT \d+ ms/);
@@ -304,5 +312,16 @@ describe('the chat page in Chromium', () => {
     } finally {
       await lockedPage.close();
     }
+  }, 20_000);
+  it('Esc stops a streaming reply too', async () => {
+    const requestsBefore = mock.requests.length;
+    await page.locator('#prompt').fill('Another long story');
+    await page.locator('#prompt').press('Enter');
+    await page.locator('.message.assistant:last-child .content', { hasText: 'word3 ' }).waitFor({ timeout: 5000 });
+    const [upstream] = (await mock.waitForRequests(requestsBefore + 1)).slice(requestsBefore);
+    await page.keyboard.press('Escape');
+    await page.locator('.message.assistant:last-child .metrics', { hasText: 'stopped' }).waitFor({ timeout: 2000 });
+    await upstream!.closed;
+    expect(upstream!.closedEarlyAt).toBeDefined();
   }, 20_000);
 });
