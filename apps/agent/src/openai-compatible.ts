@@ -8,7 +8,6 @@ import { type AgentEvent, type NumberedEvent, toJsonLine } from './events.js';
 import { generate } from './generation.js';
 import { HttpError, toHttpError } from './http-error.js';
 import { truncateForLog } from './logger.js';
-import { providerPipeline } from './pipeline.js';
 import { type AgentContext, sendError, sendJson } from './server.js';
 import { serveSse } from './sse-transport.js';
 
@@ -178,7 +177,7 @@ export async function handleChatCompletions(context: AgentContext, request: Inco
     `Received message: ${truncateForLog(lastUserText(messages))}`,
   );
   const events = generate({
-    source: providerPipeline(choice.provider, completionRequest, config, logger.child({ streamId })),
+    source: context.source(choice.provider, completionRequest, streamId),
     streamId,
     observer: context.observer,
   });

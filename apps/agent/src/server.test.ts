@@ -236,7 +236,8 @@ describe('routes, validation and auth', () => {
     const samples = await readSse(feed, (_event, all) => all.length >= 2);
     expect(samples[1]?.data).toMatchObject({ activeStreams: 0 });
     const metrics = await (await fetch(`${url}/metrics`, { headers: auth })).text();
-    expect(metrics).toMatch(/rxllm_agent_streams_total\{outcome="completed",kind=""\} \d+/);
+    expect(metrics).toMatch(/rxllm_streams_total\{provider="openai",model="[^"]+",outcome="complete"\} \d+/);
+    expect(metrics).toContain('rxllm_ttft_seconds_bucket');
     expect(metrics).toContain('rxllm_agent_active_streams 0');
     expect(metrics).toMatch(/rxllm_agent_http_requests_total\{method="POST",route="\/chat",status="400"\}/);
     expect(metrics).toContain('process_cpu_user_seconds_total');

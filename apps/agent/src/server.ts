@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { applyChunk, type Completion, type ProviderRegistry } from '@rxllm/core';
+import {
+  applyChunk,
+  type Chunk,
+  type Completion,
+  type CompletionRequest,
+  type Provider,
+  type ProviderRegistry,
+} from '@rxllm/core';
+import { prometheusSink } from '@rxllm/metrics/prometheus';
 import type { Logger } from 'pino';
-import type { Subscription } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 import { isAuthorized } from './auth.js';
 import { readJsonBody } from './body.js';
 import { lastUserText, parseChatBody, toCompletionRequest } from './chat-request.js';
@@ -35,6 +43,8 @@ export interface AgentContext {
   stats: DashboardStats;
   prometheus: AgentPrometheus;
   observer: StreamObserver;
+  /** The provider pipeline for one request (retry, timeouts, metrics with the seed log lines and Prometheus). */
+  source(provider: Provider, request: CompletionRequest, streamId: string): Observable<Chunk>;
   /** Registers a stream until it finishes. */
   track(stream: ActiveStream): void;
   isDraining(): boolean;
@@ -127,6 +137,10 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
     stats,
     prometheus,
     observer: combineObservers(logObserver(logger), stats.observer, prometheus.observer),
+    source: (provider, request, streamId) =>
+      providerPipeline(provider, request, config, logger.child({ streamId }), [
+        prometheusSink({ registry: prometheus.registry }),
+      ]),
     track(stream) {
       streams.add(stream);
       void stream.finished.finally(() => streams.delete(stream));
@@ -143,12 +157,7 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
       `Received message: ${truncateForLog(lastUserText(body.messages))}`,
     );
     const events = generate({
-      source: providerPipeline(
-        choice.provider,
-        toCompletionRequest(body, choice.model),
-        config,
-        logger.child({ streamId }),
-      ),
+      source: context.source(choice.provider, toCompletionRequest(body, choice.model), streamId),
       streamId,
       observer: context.observer,
     });

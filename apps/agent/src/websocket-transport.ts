@@ -10,7 +10,6 @@ import { generate } from './generation.js';
 import { type HttpError, toHttpError } from './http-error.js';
 import { truncateForLog } from './logger.js';
 import { OutboundQueue } from './outbound-queue.js';
-import { providerPipeline } from './pipeline.js';
 import type { AgentContext } from './server.js';
 
 /** The `/ws` endpoint, as the server's shutdown sees it. */
@@ -159,12 +158,7 @@ export function attachWebSocket(server: Server, context: AgentContext): WebSocke
         },
       );
       const events = generate({
-        source: providerPipeline(
-          choice.provider,
-          toCompletionRequest(body, choice.model),
-          config,
-          logger.child({ streamId }),
-        ),
+        source: context.source(choice.provider, toCompletionRequest(body, choice.model), streamId),
         streamId,
         observer: context.observer,
       });
