@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The recorded vendor streams shipped in `fixtures/` (provenance in `fixtures/SOURCES.md`). */
+/**
+ * The recorded vendor streams shipped in `fixtures/` (provenance in `fixtures/SOURCES.md`).
+ *
+ * @example
+ * ```ts
+ * for (const name of WIRE_FIXTURES.filter((fixture) => fixture.startsWith('gemini'))) mock.enqueue({ replay: readWireFixture(name) });
+ * ```
+ */
 export const WIRE_FIXTURES = [
   'anthropic-overloaded-midstream',
   'anthropic-text',

@@ -10,7 +10,7 @@ import {
 } from './frames.js';
 import type { MockScript } from './script.js';
 
-const DEFAULT_MODEL = 'claude-sonnet-4-5';
+const DEFAULT_MODEL = 'claude-sonnet-4-6';
 
 /** Anthropic's error `type` by HTTP status (WIRE.md §3). */
 export function anthropicErrorType(status: number): string {

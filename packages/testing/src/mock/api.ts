@@ -1,8 +1,26 @@
 import type { MockScript, RecordedRequest } from './script.js';
 
-/** Chooses the script for a request; return `undefined` to fall back to the queue / default. */
+/**
+ * Chooses the script for a request; return `undefined` to fall back to the queue / default.
+ *
+ * @example
+ * ```ts
+ * const respond: MockResponder = (request) => ({ events: [{ type: 'text', text: `echo ${request.path}` }] });
+ * ```
+ */
 export type MockResponder = (request: RecordedRequest) => MockScript | undefined;
 
+/**
+ * How to start a mock upstream.
+ *
+ * @example
+ * ```ts
+ * const mock = await mockUpstream({
+ *   defaultScript: { events: [{ type: 'text', text: 'default' }] },
+ *   respond: (request) => (request.vendor === 'gemini' ? { delivery: { lineEnding: 'lf' } } : undefined),
+ * });
+ * ```
+ */
 export interface MockUpstreamOptions {
   /** Port on 127.0.0.1; default 0 (a free port). */
   port?: number;
@@ -12,7 +30,18 @@ export interface MockUpstreamOptions {
   respond?: MockResponder;
 }
 
-/** A wire-level mock of the OpenAI, Anthropic and Gemini HTTP APIs on 127.0.0.1. */
+/**
+ * A wire-level mock of the OpenAI, Anthropic and Gemini HTTP APIs on 127.0.0.1.
+ *
+ * @example
+ * ```ts
+ * const mock = await mockUpstream();
+ * const anthropic = new Anthropic({ apiKey: 'test', baseURL: mock.baseURLs.anthropic, maxRetries: 0 });
+ * // … stream, then:
+ * const [request] = await mock.waitForRequests(1);
+ * await mock.close();
+ * ```
+ */
 export interface MockUpstream {
   /** `http://127.0.0.1:PORT` */
   readonly url: string;

@@ -10,7 +10,14 @@ import { openaiCompletion, openaiHttpError, openaiModels, openaiStream } from '.
 import { type Route, routeOf, vendorOf } from './routes.js';
 import type { MockScript, RecordedRequest } from './script.js';
 
-/** The script used when nothing else is queued: a short `Hello, world!` stream. */
+/**
+ * The script used when nothing else is queued: a short `Hello, world!` stream.
+ *
+ * @example
+ * ```ts
+ * mock.enqueue({ ...DEFAULT_MOCK_SCRIPT, delivery: { split: 1 } });
+ * ```
+ */
 export const DEFAULT_MOCK_SCRIPT: MockScript = {
   events: [
     { type: 'text', text: 'Hello' },

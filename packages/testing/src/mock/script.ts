@@ -29,6 +29,7 @@ export type MockEvent =
   /** Raw bytes written as they are, for cases the renderer does not cover. */
   | { type: 'raw'; data: string | Uint8Array };
 
+/** Token counts the mock reports in each vendor's usage fields. Example: `{ inputTokens: 12, outputTokens: 30 }`. */
 export interface MockUsage {
   inputTokens: number;
   outputTokens: number;
@@ -57,6 +58,19 @@ export interface MockDelivery {
   stallAfterEvents?: number;
 }
 
+/**
+ * One response, described once and rendered in the dialect of whichever vendor the request came for.
+ *
+ * @example
+ * ```ts
+ * mock.enqueue({
+ *   events: [{ type: 'text', text: 'Hel' }, { type: 'text', text: 'lo' }],
+ *   usage: { inputTokens: 3, outputTokens: 2 },
+ *   delivery: { split: 1, eventDelayMs: 5 },
+ * });
+ * mock.enqueue({ httpError: { status: 429, headers: { 'retry-after-ms': '20' } } });
+ * ```
+ */
 export interface MockScript {
   /** Model id echoed in the response (defaults to the requested model). */
   model?: string;

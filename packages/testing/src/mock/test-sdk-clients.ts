@@ -85,7 +85,7 @@ export const anthropicClient: SdkClient = {
   async stream(mock, options = {}) {
     const client = new Anthropic({ apiKey: 'sk-ant-test-marker', baseURL: mock.baseURLs.anthropic, maxRetries: 0 });
     const stream = await client.messages.create(
-      { model: 'claude-sonnet-4-5', max_tokens: 256, messages: [{ role: 'user', content: 'Hi' }], stream: true },
+      { model: 'claude-sonnet-4-6', max_tokens: 256, messages: [{ role: 'user', content: 'Hi' }], stream: true },
       { signal: options.signal },
     );
     const result = empty();

@@ -2,7 +2,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
 /**
- * What the proxy does to a connection. Latency applies to both directions; the rest to the bytes flowing back to the
+ * What the proxy does to a connection, e.g. `{ latencyMs: 20, splitBytes: 1, resetAfterBytes: 500 }`. Latency applies to both directions; the rest to the bytes flowing back to the
  * client (the response), which is where streaming breaks.
  */
 export interface ProxyFaults {
@@ -20,10 +20,18 @@ export interface ProxyFaults {
   closeAfterBytes?: number;
 }
 
-/** How a proxied connection ended. */
+/** How a proxied connection ended, e.g. `'reset'` when `resetAfterBytes` fired. */
 export type ProxyCloseReason = 'client' | 'target' | 'reset' | 'close-after-bytes' | 'proxy-closed' | 'error';
 
-/** What the proxy recorded of one client connection. */
+/**
+ * What the proxy recorded of one client connection.
+ *
+ * @example
+ * ```ts
+ * await proxy.connections[0]!.closed;
+ * expect(proxy.connections[0]).toMatchObject({ closeReason: 'client', faultTriggered: true });
+ * ```
+ */
 export interface ProxyConnection {
   /** 0-based order of arrival. */
   index: number;
@@ -44,6 +52,7 @@ export interface ProxyConnection {
   closed: Promise<void>;
 }
 
+/** Where the proxy forwards and what it breaks, e.g. `{ target: mock.url, faults: { stallAfterBytes: 300 } }`. */
 export interface FaultProxyOptions {
   /** Where to forward: `http://127.0.0.1:PORT` (path ignored), or `{ host, port }`. */
   target: string | { host?: string; port: number };
@@ -53,6 +62,7 @@ export interface FaultProxyOptions {
   port?: number;
 }
 
+/** A running fault proxy; point a client at `url` instead of the target. Example: `new OpenAI({ baseURL: \`${proxy.url}/v1\` })`. */
 export interface FaultProxy {
   /** `http://127.0.0.1:PORT` */
   readonly url: string;

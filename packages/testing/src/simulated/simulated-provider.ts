@@ -13,7 +13,14 @@ import {
 import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { type Chunking, splitText } from './split-text.js';
 
-/** One scripted event of the simulated provider: a chunk to emit, or an error to end the stream with. */
+/**
+ * One scripted event of the simulated provider: a chunk to emit, or an error to end the stream with.
+ *
+ * @example
+ * ```ts
+ * const script: SimulatedEvent[] = [text('Hel'), { type: 'error', error: { kind: 'overloaded', message: 'busy' } }];
+ * ```
+ */
 export type SimulatedEvent =
   | Exclude<Chunk, { type: 'start' }>
   | {
@@ -21,6 +28,14 @@ export type SimulatedEvent =
       error: LLMError | { kind: LLMErrorKind; message: string; status?: number; retryAfterMs?: number };
     };
 
+/**
+ * How the simulated provider answers and how fast.
+ *
+ * @example
+ * ```ts
+ * simulatedProvider({ text: 'line one\nline two\n', chunking: 'line', ttftMs: 0, tokensPerSecond: 5 });
+ * ```
+ */
 export interface SimulatedProviderOptions {
   /** The answer to stream, cut by `chunking`. Without `text` or `script` the provider answers with a canned reply. */
   text?: string;
@@ -45,7 +60,14 @@ const STORY =
   'It never hurried and never broke a character in two, and everyone watching could see it arrive. ' +
   'When the last word landed, the stream said goodbye and closed its connection politely.';
 
-/** The reply the simulated provider gives when no `text` or `script` is set: deterministic, and honest about itself. */
+/**
+ * The reply the simulated provider gives when no `text` or `script` is set: deterministic, and honest about itself.
+ *
+ * @example
+ * ```ts
+ * cannedReply({ messages: [{ role: 'user', content: 'Hi' }] }); // 'You said: "Hi". This is the simulated provider: …'
+ * ```
+ */
 export function cannedReply(request: CompletionRequest): string {
   const lastUser = [...request.messages].reverse().find((message) => message.role === 'user');
   const said = lastUser?.content.trim().replace(/\s+/g, ' ') ?? '';

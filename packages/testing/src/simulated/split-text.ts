@@ -1,4 +1,4 @@
-/** How the simulated provider cuts its answer into chunks. */
+/** How the simulated provider cuts its answer into chunks, e.g. `'word'` or `(text) => text.match(/.{1,4}/gsu) ?? []`. */
 export type Chunking = 'word' | 'char' | 'line' | ((text: string) => string[]);
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
