@@ -371,6 +371,43 @@ describe('routing, scripts and recording', () => {
     expect(request?.closedEarlyAt).toBeUndefined();
   });
 
+  it('records a client that leaves during the headers delay, and writes nothing after', async () => {
+    mock.enqueue({ ...script, delivery: { headersDelayMs: 5_000 } });
+    const leaving = fetch(`${mock.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: '{"stream":true}',
+      signal: AbortSignal.timeout(50),
+    });
+    await expect(leaving).rejects.toThrow();
+    const [request] = await mock.waitForRequests(1);
+    await request?.closed;
+    expect(request?.closedEarlyAt).toBeDefined();
+    expect(request?.finishedAt).toBeUndefined();
+  });
+
+  it('never echoes request credentials in a response body or header', async () => {
+    const marker = 'sk-MARKER-5e1f';
+    const routes: Array<[string, string, MockScript | undefined]> = [
+      ['POST', '/v1/chat/completions', script],
+      ['POST', '/v1/chat/completions', { httpError: { status: 401 } }],
+      ['POST', '/v1/messages', { events: [{ type: 'error', status: 529 }] }],
+      ['POST', GEMINI_SSE, { httpError: { status: 400 } }],
+      ['GET', '/v1/models', undefined],
+      ['POST', '/nowhere', undefined],
+    ];
+    for (const [method, path, routeScript] of routes) {
+      if (routeScript) mock.enqueue(routeScript);
+      const response = await fetch(`${mock.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${marker}`, 'x-api-key': marker, 'x-goog-api-key': marker },
+        ...(method === 'POST' ? { body: '{"stream":true}' } : {}),
+      });
+      const body = await response.text();
+      expect(body).not.toContain(marker);
+      expect(JSON.stringify([...response.headers])).not.toContain(marker);
+    }
+  });
+
   it('close() destroys a stalled connection, so nothing hangs', async () => {
     const local = await mockUpstream();
     local.enqueue({ ...script, delivery: { stallAfterEvents: 1 } });
