@@ -2,7 +2,7 @@ import type { Chunk, LLMErrorKind } from '@rxllm/core';
 
 /** What the agent reports when a stream completes: measured on the server. */
 export interface AgentStreamMetrics {
-  ttftMs?: number;
+  ttftMs?: number | null;
   chunks?: number;
   chars?: number;
   durationMs?: number;
