@@ -288,9 +288,17 @@ describe('the chat page in Chromium', () => {
 
   it('asks for the agent key on 401, keeps it for the tab and sends it as a bearer token', async () => {
     const lockedPage = await context.newPage();
+    const refusals: string[] = [];
+    lockedPage.on('response', (response) => {
+      if (response.status() === 401) refusals.push(response.url());
+    });
     try {
       await lockedPage.goto(lockedAgent.url);
       await lockedPage.locator('#api-key-row').waitFor({ state: 'visible', timeout: 5000 });
+      // While refused, the page does not keep asking: one refusal each for the models and the stats stream.
+      await lockedPage.locator('#stats-status', { hasText: 'needs API key' }).waitFor({ timeout: 5000 });
+      await lockedPage.waitForTimeout(2500);
+      expect(refusals.sort()).toEqual([`${lockedAgent.url}/stats/stream`, `${lockedAgent.url}/v1/models`]);
       await lockedPage.locator('#api-key').fill(agentKey);
       await lockedPage.locator('#save-key').click();
       await lockedPage
@@ -300,6 +308,8 @@ describe('the chat page in Chromium', () => {
       expect(
         await lockedPage.evaluate(() => (globalThis as unknown as PageWindow).sessionStorage.getItem('rxllm.apiKey')),
       ).toBe(agentKey);
+      // The dashboard connects once the key is there.
+      await lockedPage.locator('#stats-status.live').waitFor({ timeout: 5000 });
 
       await lockedPage.locator('#prompt').fill('Show me some markdown please');
       await lockedPage.locator('#prompt').press('Enter');

@@ -81,9 +81,16 @@ function setStatus(text: string, live: boolean): void {
  */
 export async function startDashboard(apiKey: () => string | undefined, signal: AbortSignal): Promise<void> {
   const history: StatsSample[] = [];
+  let refusedKey: string | undefined | null = null;
   while (!signal.aborted) {
+    const key = apiKey();
+    // After a 401, asking again with the same key would only fill the console with the same refusal.
+    if (refusedKey !== null && key === refusedKey) {
+      await new Promise((resolve) => setTimeout(resolve, reconnectDelayMs));
+      continue;
+    }
+    refusedKey = null;
     try {
-      const key = apiKey();
       for await (const sample of followStats({ ...(key ? { apiKey: key } : {}), signal })) {
         setStatus('live', true);
         history.push(sample);
@@ -93,7 +100,9 @@ export async function startDashboard(apiKey: () => string | undefined, signal: A
       setStatus('reconnecting…', false);
     } catch (error) {
       if (signal.aborted) return;
-      setStatus(error instanceof ChatError && error.status === 401 ? 'needs API key' : 'offline, retrying…', false);
+      const unauthorized = error instanceof ChatError && error.status === 401;
+      if (unauthorized) refusedKey = key;
+      setStatus(unauthorized ? 'needs API key' : 'offline, retrying…', false);
     }
     await new Promise((resolve) => setTimeout(resolve, reconnectDelayMs));
   }
