@@ -3,7 +3,7 @@
 // ("N passed, M failed") summed over the vitest runs, so CI logs state the count plainly.
 import { spawn } from 'node:child_process';
 
-const args = ['exec', 'turbo', 'run', 'test', '--concurrency=2', ...process.argv.slice(2)];
+const args = ['exec', 'turbo', 'run', 'test', '--concurrency=2', '--continue', ...process.argv.slice(2)];
 const child = spawn('pnpm', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0' } });
 
 let passed = 0;
