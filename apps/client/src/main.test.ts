@@ -219,6 +219,22 @@ describe('rxllm CLI end to end', () => {
     20_000,
   );
 
+  it('stops the request quietly when stdout closes early (`rxllm … | head`)', async () => {
+    const before = mock.requests.length;
+    const { child, done } = start(['--url', agent.url, 'slow story']);
+    child.stdin!.end();
+    const [upstream] = (await mock.waitForRequests(before + 1)).slice(before);
+    while (!(done as unknown as { stdoutSoFar: string }).stdoutSoFar.includes('w2 ')) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    child.stdout!.destroy();
+    const result = await done;
+    await upstream!.closed;
+    expect(result.code).toBe(0);
+    expect(upstream!.closedEarlyAt).toBeDefined();
+    expect(upstream!.finishedAt).toBeUndefined();
+  }, 20_000);
+
   it('exits 2 on a usage error and 0 on --help', async () => {
     const usage = await run(['--bogus']);
     expect(usage.code).toBe(2);
