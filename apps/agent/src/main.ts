@@ -25,5 +25,10 @@ try {
     process.stderr.write(`rxllm agent: ${error.message}\n`);
     process.exit(1);
   }
+  const code = (error as { code?: unknown }).code;
+  if (code === 'EADDRINUSE' || code === 'EACCES') {
+    process.stderr.write(`rxllm agent: cannot listen (${code}): choose another port with PORT=…\n`);
+    process.exit(1);
+  }
   throw error;
 }

@@ -368,6 +368,7 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
   const shutdown = (drainMs = config.shutdownDrainMs): Promise<void> => {
     shutdownPromise ??= (async () => {
       draining = true;
+      // Timers here stay referenced: an emptied event loop must not end the process before the last log line.
       logger.info({ activeStreams: streams.size, drainMs }, 'Shutting down: readiness now fails, draining streams');
       for (const feed of feeds) feed.end();
       websocket.stopAccepting();
@@ -376,7 +377,7 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
       if (streams.size > 0 && drainMs > 0) {
         await Promise.race([
           Promise.allSettled([...streams].map((stream) => stream.finished)),
-          new Promise((resolve) => setTimeout(resolve, drainMs).unref()),
+          new Promise((resolve) => setTimeout(resolve, drainMs)),
         ]);
       }
       const remaining = [...streams];
@@ -385,11 +386,11 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
       for (const stream of remaining) stream.abort(stopping);
       await Promise.race([
         Promise.allSettled(remaining.map((stream) => stream.finished)),
-        new Promise((resolve) => setTimeout(resolve, 1_000).unref()),
+        new Promise((resolve) => setTimeout(resolve, 1_000)),
       ]);
       await websocket.closeAll();
       // Give final events a moment to flush, then cut whatever is left.
-      await new Promise((resolve) => setTimeout(resolve, 50).unref());
+      await new Promise((resolve) => setTimeout(resolve, 50));
       server.closeAllConnections();
       await closed;
       logger.info('Shutdown complete');
