@@ -150,6 +150,16 @@ describe('the chat page in Chromium', () => {
     await page.locator('#model optgroup[label="openai"] option').first().waitFor({ state: 'attached', timeout: 5000 });
     await page.locator('#stats-status.live').waitFor({ timeout: 5000 });
     expect(await page.locator('#stat-active').textContent()).toMatch(/^\d+$/);
+
+    // Shift+Enter is a newline, not a send.
+    const requestsBefore = mock.requests.length;
+    await page.locator('#prompt').fill('first line');
+    await page.locator('#prompt').press('Shift+Enter');
+    await page.locator('#prompt').pressSequentially('second line');
+    expect(await page.locator('#prompt').inputValue()).toBe('first line\nsecond line');
+    expect(await page.locator('.message').count()).toBe(0);
+    expect(mock.requests.length).toBe(requestsBefore);
+    await page.locator('#prompt').fill('');
   });
 
   it('streams tokens in before the reply ends, and Stop closes the upstream connection', async () => {
