@@ -1,0 +1,81 @@
+import { type MockUpstream, mockUpstream } from '@rxllm/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type ChildAgent, startChildAgent } from './harness/child-agent.js';
+import { runDisconnects } from './harness/disconnects.js';
+import { type Harness, startHarness, vendorEnv } from './harness/in-process-agent.js';
+import { writeResult } from './harness/results.js';
+import { messageFor, requestIdOf, scriptedResponder } from './harness/scripted-text.js';
+import { SecretScanner } from './harness/secrets.js';
+
+// The small version of the 1,000-disconnect stress run (cancellation.stress.test.ts).
+const count = Number(process.env.DISCONNECTS ?? 200);
+const scanner = new SecretScanner('cancellation');
+
+describe(`cancellation: ${count} clients leave at random points (SSE FIN/RST, WebSocket terminate)`, () => {
+  let mock: MockUpstream;
+  let agent: ChildAgent;
+  beforeAll(async () => {
+    mock = await mockUpstream({ respond: scriptedResponder(() => ({ pieces: 100, delivery: { eventDelayMs: 30 } })) });
+    agent = await startChildAgent({ env: vendorEnv(mock.url), scanner });
+  });
+  afterAll(async () => {
+    await agent?.stop();
+    await mock?.close();
+    expect(scanner.report().hits).toBe(0);
+  });
+
+  it('every upstream connection is closed; a request read after its client left is aborted at once; close latency reported', async () => {
+    const figures = await runDisconnects({ agentUrl: agent.url, mock, count, maxDelayMs: 1_500, scanner, label: 'small' });
+    const { latencies, ...summary } = figures;
+    writeResult('cancellation-small', { count, ...summary, lateStarts: summary.lateStarts.slice(0, 20), targetP99Ms: 50 });
+    console.log(`cancellation ${count}: ${JSON.stringify(summary)}`);
+    expect(figures.upstreamLeaked).toBe(0);
+    expect(figures.upstreamRanToEnd).toBe(0);
+    // A request the agent reads late (its client already gone) must at least be aborted at once, never streamed.
+    expect(figures.lateStarts.filter((late) => !((late.closedAfterArrivalMs as number) < 250))).toEqual([]);
+    expect(figures.upstreamClosed).toBe(figures.upstreamOpenAtDisconnect);
+    // Functional bound only (the 50 ms p99 target is reported, not asserted, on a shared machine).
+    expect(figures.closeLatencyMs.max).toBeLessThan(2_000);
+    expect(latencies.length).toBe(figures.upstreamClosed);
+  });
+});
+
+describe('a request whose client reset the connection before the agent read it', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness({
+      scanner,
+      respond: scriptedResponder(() => ({ pieces: 50, delivery: { eventDelayMs: 20 } })),
+    });
+  });
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  it('starts no upstream request (the client is provably gone: RST)', async () => {
+    const url = new URL(harness.agent.url);
+    const attempts = 20;
+    for (let index = 0; index < attempts; index += 1) {
+      const body = JSON.stringify({ message: messageFor(`reset-before-read-${index}`) });
+      const socket = connect({ host: url.hostname, port: Number(url.port) });
+      socket.on('error', () => undefined);
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      // Request and RST leave in the same tick: the agent can only read them after the client is gone.
+      socket.write(
+        `POST /chat HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+      socket.resetAndDestroy();
+    }
+    await sleep(1_000);
+    const started = harness.mock.requests.filter((request) => requestIdOf(request.body)?.startsWith('reset-before-read-'));
+    writeResult('cancellation-reset-before-read', {
+      attempts,
+      upstreamRequestsStarted: started.length,
+      closedEarly: started.filter((request) => request.closedEarlyAt !== undefined).length,
+    });
+    expect(started.filter((request) => request.finishedAt !== undefined)).toEqual([]);
+    expect(started.length).toBe(0);
+  });
+});
