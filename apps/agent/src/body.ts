@@ -12,7 +12,12 @@ import { HttpError } from './http-error.js';
  */
 export async function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<unknown> {
   const tooLarge = () =>
-    new HttpError({ kind: 'invalid-request', status: 413, message: `request body is larger than ${maxBytes} bytes` });
+    new HttpError({
+      kind: 'invalid-request',
+      status: 413,
+      message: `request body is larger than ${maxBytes} bytes`,
+      headers: { Connection: 'close' },
+    });
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
     discardRest(request, maxBytes);

@@ -7,8 +7,9 @@ import { describeIssues, lastUserText } from './chat-request.js';
 import { type AgentEvent, type NumberedEvent, toJsonLine } from './events.js';
 import { generate } from './generation.js';
 import { HttpError, toHttpError } from './http-error.js';
+import { sendError, sendJson } from './http-response.js';
 import { truncateForLog } from './logger.js';
-import { type AgentContext, sendError, sendJson } from './server.js';
+import type { AgentContext } from './server.js';
 import { serveSse } from './sse-transport.js';
 
 const openAIErrorTypes: Record<string, string> = {

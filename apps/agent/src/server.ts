@@ -18,10 +18,11 @@ import type { AgentConfig } from './config.js';
 import { DashboardStats } from './dashboard-stats.js';
 import { toJsonLine } from './events.js';
 import { generate, type StreamObserver } from './generation.js';
-import { errorBody, HttpError, toHttpError } from './http-error.js';
+import { HttpError, toHttpError } from './http-error.js';
+import { sendError, sendJson } from './http-response.js';
 import { combineObservers, logObserver } from './log-observer.js';
 import { truncateForLog } from './logger.js';
-import { handleChatCompletions, handleModels } from './openai-compatible.js';
+import { handleChatCompletions, handleModels, openAIErrorBody } from './openai-compatible.js';
 import { providerPipeline } from './pipeline.js';
 import { AgentPrometheus } from './prometheus-metrics.js';
 import { createProviderCatalog, type ProviderCatalog } from './provider-catalog.js';
@@ -72,34 +73,6 @@ interface Route {
   methods: Record<string, Handler>;
   /** Health routes and the static page are reachable without `AGENT_API_KEY`. */
   public?: boolean;
-}
-
-/** Sends `{error:{kind,message}}` (or a custom body) with the error's status and headers. */
-export function sendError(response: ServerResponse, error: HttpError, body: unknown = errorBody(error)): void {
-  if (response.headersSent) {
-    response.destroy();
-    return;
-  }
-  const headers: Record<string, string> = { ...error.headers };
-  if (error.status === 401) headers['WWW-Authenticate'] = 'Bearer';
-  sendJson(response, error.status, body, headers);
-}
-
-/** Sends one JSON body. */
-export function sendJson(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = toJsonLine(body);
-  response.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-    'Cache-Control': 'no-store',
-    ...headers,
-  });
-  response.end(text);
 }
 
 function wantsJsonReply(request: IncomingMessage, stream: boolean | undefined): boolean {
@@ -352,7 +325,6 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
       const failure = toHttpError(error);
       if (failure.kind === 'unknown') logger.error({ err: error }, 'request failed');
       if (request.url?.startsWith('/v1/')) {
-        const { openAIErrorBody } = await import('./openai-compatible.js');
         sendError(response, failure, openAIErrorBody(failure));
       } else {
         sendError(response, failure);

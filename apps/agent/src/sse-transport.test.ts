@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { type Chunk, createRegistry, LLMError } from '@rxllm/core';
 import { Observable } from 'rxjs';
@@ -59,11 +61,10 @@ describe('slow consumers', () => {
     agent = undefined;
   });
 
-  it('a client that stops reading is dropped once over the cap, and the generation is unsubscribed', async () => {
-    let emitted = 0;
-    let unsubscribedAt = 0;
+  function floodProvider() {
+    const state = { emitted: 0, unsubscribedAt: 0 };
     const piece = 'x'.repeat(1024);
-    const flood = {
+    const provider = {
       name: 'flood',
       defaultModel: 'flood-1',
       stream: () =>
@@ -72,7 +73,7 @@ describe('slow consumers', () => {
           let running = true;
           const pump = () => {
             for (let index = 0; index < 256 && running; index += 1) {
-              emitted += 1;
+              state.emitted += 1;
               subscriber.next({ type: 'text', text: piece });
             }
             if (running) setImmediate(pump);
@@ -80,10 +81,20 @@ describe('slow consumers', () => {
           pump();
           return () => {
             running = false;
-            unsubscribedAt = performance.now();
+            state.unsubscribedAt = performance.now();
           };
         }),
     };
+    return { provider, state };
+  }
+
+  async function waitFor(condition: () => boolean, ms: number) {
+    const deadline = performance.now() + ms;
+    while (!condition() && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+
+  it('a client that stops reading is dropped once over the cap, and the generation is unsubscribed', async () => {
+    const { provider: flood, state } = floodProvider();
     const logs: string[] = [];
     agent = await startAgent({
       env: {
@@ -112,16 +123,46 @@ describe('slow consumers', () => {
       request.end(JSON.stringify({ message: 'flood me' }));
     });
     response.pause();
-    const deadline = performance.now() + 20_000;
-    while (unsubscribedAt === 0 && performance.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 25));
+    await waitFor(() => state.unsubscribedAt > 0, 20_000);
     const grewMiB = (process.memoryUsage().rss - memoryBefore) / 2 ** 20;
     console.log(
-      `slow consumer: dropped after ${emitted} chunks (${(emitted / 1024).toFixed(1)} MiB generated), rss grew ${grewMiB.toFixed(1)} MiB`,
+      `slow consumer: dropped after ${state.emitted} chunks (${(state.emitted / 1024).toFixed(1)} MiB generated), rss grew ${grewMiB.toFixed(1)} MiB`,
     );
-    expect(unsubscribedAt).toBeGreaterThan(0);
+    expect(state.unsubscribedAt).toBeGreaterThan(0);
     expect(logs.join('')).toContain('Dropped a slow client');
     response.destroy();
+  }, 30_000);
+
+  it('a WebSocket client that stops reading is dropped too (bufferedAmount), closing its generation', async () => {
+    const { provider: flood, state } = floodProvider();
+    agent = await startAgent({
+      env: {
+        LLM_PROVIDER: 'flood',
+        SSE_MAX_BUFFER_BYTES: String(256 * 1024),
+        SLOW_CONSUMER_GRACE_MS: '200',
+        LOG_LEVEL: 'silent',
+      },
+      port: 0,
+      host: '127.0.0.1',
+      registry: createRegistry({ flood: () => flood }),
+    });
+    // A raw socket that completes the upgrade, sends one masked frame, and then never reads again.
+    const socket = connect(agent.port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(
+      `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${agent.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
+    await new Promise((resolve) => socket.once('data', resolve));
+    socket.pause();
+    const payload = Buffer.from(JSON.stringify({ message: 'flood me' }));
+    const mask = randomBytes(4);
+    const masked = Buffer.from(payload.map((byte, index) => byte ^ (mask[index % 4] as number)));
+    socket.write(Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, masked]));
+    await waitFor(() => state.unsubscribedAt > 0, 20_000);
+    console.log(`slow WebSocket consumer: dropped after ${(state.emitted / 1024).toFixed(1)} MiB generated`);
+    expect(state.unsubscribedAt).toBeGreaterThan(0);
+    socket.destroy();
   }, 30_000);
 
   it('a slow but steady reader gets all the text, coalesced into fewer events', async () => {

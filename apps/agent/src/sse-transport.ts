@@ -40,8 +40,12 @@ export interface SseSession {
   readonly finished: Promise<SseEnd>;
 }
 
+function isContentEvent(event: AgentEvent): boolean {
+  return event.type !== 'done' && event.type !== 'error' && isContentChunk(event);
+}
+
 function isCommitTrigger(event: AgentEvent): boolean {
-  return event.type === 'done' || (event.type !== 'error' && isContentChunk(event));
+  return event.type === 'done' || isContentEvent(event);
 }
 
 /**
@@ -82,7 +86,7 @@ export function serveSse(options: SseOptions): SseSession {
     { bufferedBytes: () => response.writableLength, write },
     {
       encode: (event) => {
-        if (isContentChunk(event.event as never)) delivered += 1;
+        if (isContentEvent(event.event)) delivered += 1;
         return encode(event);
       },
       lowWaterBytes: Math.min(64 * 1024, Math.floor(options.maxBufferedBytes / 4)),
