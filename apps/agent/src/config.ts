@@ -110,7 +110,14 @@ export interface AgentConfig {
   env: AgentEnv;
 }
 
-/** A configuration problem; the message names variables, never their values. */
+/**
+ * A configuration problem; the message names variables, never their values.
+ *
+ * @example
+ * ```ts
+ * try { loadConfig({ PORT: 'eighty' }); } catch (error) { if (error instanceof ConfigError) console.error(error.message); }
+ * ```
+ */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }

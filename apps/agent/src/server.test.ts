@@ -125,6 +125,7 @@ describe('routes, validation and auth', () => {
         socket.on('error', () => undefined);
       });
     expect(await refused(new WebSocket(wsUrl))).toBe(401);
+    expect(await refused(new WebSocket(`${url.replace('http', 'ws')}/elsewhere`, { headers: auth }))).toBe(404);
     expect(await refused(new WebSocket(wsUrl, { headers: { ...auth, Origin: 'https://evil.example' } }))).toBe(403);
     const viaProtocol = new WebSocket(wsUrl, ['rxllm', `rxllm.bearer.${agentKey}`], {
       headers: { Origin: 'https://allowed.example' },

@@ -220,7 +220,13 @@ export function attachWebSocket(server: Server, context: AgentContext): WebSocke
         reject(toHttpError(error));
       }
     });
+    // Protocol pings keep idle proxies from cutting a socket that waits for a slow first chunk.
+    const keepAlive = setInterval(() => {
+      if (ws.readyState === ws.OPEN) ws.ping();
+    }, config.pingIntervalMs);
+    keepAlive.unref();
     ws.on('close', () => {
+      clearInterval(keepAlive);
       closing = true;
       sockets.delete(ws);
       endCurrent();
