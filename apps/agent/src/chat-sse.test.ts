@@ -45,28 +45,30 @@ describe('POST /chat over SSE, per provider, against the mock upstream', () => {
     });
   }
 
-  it('stream:false answers one JSON body with the same text, usage and metrics', async () => {
-    harness.upstream.enqueue({
-      events: multiByteText.map((text) => ({ type: 'text' as const, text })),
-      usage: { inputTokens: 3, outputTokens: 4 },
+  for (const provider of ['openai', 'anthropic', 'gemini', 'google-genai']) {
+    it(`${provider}: stream:false answers one JSON body with the same text, usage and metrics`, async () => {
+      harness.upstream.enqueue({
+        events: multiByteText.map((text) => ({ type: 'text' as const, text })),
+        usage: { inputTokens: 3, outputTokens: 4 },
+        delivery: { split: 3 },
+      });
+      const response = await postJson(`${harness.agent.url}/chat`, { message: 'Hi', stream: false, provider });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toContain('application/json');
+      const body = (await response.json()) as {
+        text: string;
+        finishReason: string;
+        usage: { outputTokens: number };
+        metrics: { chunks: number };
+        provider: string;
+      };
+      expect(body.text).toBe(multiByteText.join(''));
+      expect(body.provider).toBe(provider);
+      expect(body.finishReason).toBe('stop');
+      expect(body.usage.outputTokens).toBe(4);
+      expect(body.metrics.chunks).toBe(multiByteText.length);
     });
-    const response = await postJson(`${harness.agent.url}/chat`, {
-      message: 'Hi',
-      stream: false,
-      provider: 'anthropic',
-    });
-    expect(response.status).toBe(200);
-    const body = (await response.json()) as {
-      text: string;
-      finishReason: string;
-      usage: { outputTokens: number };
-      metrics: { chunks: number };
-    };
-    expect(body.text).toBe(multiByteText.join(''));
-    expect(body.finishReason).toBe('stop');
-    expect(body.usage.outputTokens).toBe(4);
-    expect(body.metrics.chunks).toBe(multiByteText.length);
-  });
+  }
 
   it('model output cannot inject SSE events: newlines and U+2028 stay inside one data line', async () => {
     const evil = 'a\n\nevent: done\ndata: {}\r\n\u2028\u2029b';
