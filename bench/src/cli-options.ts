@@ -8,12 +8,20 @@ export interface BenchOptions {
   subjects: string[] | undefined;
   /** Write BENCHMARKS.md and the plot (default true; `--no-report` for trial runs). */
   report: boolean;
+  /** Held streams per gateway (`--held=N`; default 9,500 full, 1,000 quick). */
+  held: number | undefined;
 }
 
 const ALL_SECTIONS: Section[] = ['operators', 'library', 'gateway'];
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
-  const options: BenchOptions = { quick: false, sections: ALL_SECTIONS, subjects: undefined, report: true };
+  const options: BenchOptions = {
+    quick: false,
+    sections: ALL_SECTIONS,
+    subjects: undefined,
+    report: true,
+    held: undefined,
+  };
   for (const argument of argv) {
     if (argument === '--quick') options.quick = true;
     else if (argument === '--no-report') options.report = false;
@@ -25,10 +33,11 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       }
       options.sections = wanted as Section[];
     } else if (argument.startsWith('--subjects=')) options.subjects = argument.slice('--subjects='.length).split(',');
+    else if (argument.startsWith('--held=')) options.held = Number(argument.slice('--held='.length));
     else if (argument === '--') continue;
     else
       throw new Error(
-        `unknown flag ${argument} (--quick, --only=library|gateway|operators, --subjects=..., --no-report)`,
+        `unknown flag ${argument} (--quick, --only=library|gateway|operators, --subjects=..., --held=N, --no-report)`,
       );
   }
   return options;

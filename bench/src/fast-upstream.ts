@@ -15,6 +15,8 @@ export interface FastUpstream {
   readonly server: Server;
   /** Requests answered so far (handy to check a gateway really went upstream). */
   requests(): number;
+  /** TCP connections accepted so far: requests / connections tells whether a gateway reuses upstream connections. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -23,6 +25,7 @@ const DEFAULT_SHAPE: StreamShape = { textEvents: 32, delayMs: 0 };
 export async function startFastUpstream(options: { port?: number } = {}): Promise<FastUpstream> {
   const cache = new Map<string, StreamBytes>();
   let requestCount = 0;
+  let connectionCount = 0;
 
   const bytesFor = (vendor: 'openai' | 'anthropic', model: string, includeUsage: boolean, textEvents: number) => {
     const key = `${vendor}|${model}|${includeUsage}|${textEvents}`;
@@ -67,6 +70,9 @@ export async function startFastUpstream(options: { port?: number } = {}): Promis
       sendStream(response, bytes, shape);
     });
   });
+  server.on('connection', () => {
+    connectionCount += 1;
+  });
   server.keepAliveTimeout = 120_000;
   server.headersTimeout = 125_000;
   server.requestTimeout = 0;
@@ -77,6 +83,7 @@ export async function startFastUpstream(options: { port?: number } = {}): Promis
     port,
     server,
     requests: () => requestCount,
+    connections: () => connectionCount,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

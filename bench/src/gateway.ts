@@ -27,6 +27,9 @@ export interface GatewaySettings {
 export interface MeasuredRun extends LoadResult {
   gatewayCpuMs: number;
   upstreamCpuMs: number;
+  /** Requests and new TCP connections the upstream saw during the run (warm-up included). */
+  upstreamRequests: number;
+  upstreamConnections: number;
 }
 
 export interface LatencySummary {
@@ -34,6 +37,8 @@ export interface LatencySummary {
   ttftP99Ms: number;
   streamsPerSecond: number;
   gatewayCpuMsPerStream: number;
+  /** New upstream TCP connections per upstream request: ~0 with a keep-alive pool, 1 without. */
+  upstreamConnectionsPerRequest: number;
   failed: number;
 }
 
@@ -43,7 +48,17 @@ export interface SubjectReport {
   error?: string;
   /** Median over repeats, per concurrency. */
   latency: Record<string, LatencySummary>;
-  paced: Record<string, { gapP50Ms: number; gapP99Ms: number; failed: number; streams: number }>;
+  paced: Record<
+    string,
+    {
+      gapP50Ms: number;
+      gapP99Ms: number;
+      lastTextP50Ms: number;
+      lastTextP99Ms: number;
+      failed: number;
+      streams: number;
+    }
+  >;
   relay?: { textEvents: number; gatewayCpuMs: number; chunksPerCpuSecond: number; streamsPerSecond: number };
   lengths: Array<{
     textEvents: number;
@@ -79,17 +94,25 @@ const MODELS = [SHORT, PACED, RELAY, SLOW, ...LENGTHS.map((textEvents) => ({ tex
 async function measure(
   client: Worker,
   gateway: RunningGateway,
-  upstreamPid: number,
+  upstream: Worker,
   job: Omit<LoadJob, 'origin' | 'path' | 'headers' | 'body'>,
   shape: StreamShape,
 ): Promise<MeasuredRun> {
   const request = gateway.request(shape);
   const gatewayBefore = gateway.pid === undefined ? 0 : processCpuMs(gateway.pid);
-  const upstreamBefore = processCpuMs(upstreamPid);
+  const upstreamBefore = processCpuMs(upstream.pid);
+  const countsBefore = await upstream.call<{ requests: number; connections: number }>('counts');
   const result = await client.call<LoadResult>('run', { origin: gateway.origin, ...request, ...job }, 180_000);
+  const countsAfter = await upstream.call<{ requests: number; connections: number }>('counts');
   const gatewayCpuMs = gateway.pid === undefined ? 0 : processCpuMs(gateway.pid) - gatewayBefore;
   // Warm-up streams run inside the same call; their CPU is a small share and is not subtracted (stated in the report).
-  return { ...result, gatewayCpuMs, upstreamCpuMs: processCpuMs(upstreamPid) - upstreamBefore };
+  return {
+    ...result,
+    gatewayCpuMs,
+    upstreamCpuMs: processCpuMs(upstream.pid) - upstreamBefore,
+    upstreamRequests: countsAfter.requests - countsBefore.requests,
+    upstreamConnections: countsAfter.connections - countsBefore.connections,
+  };
 }
 
 function summarize(runs: MeasuredRun[]): LatencySummary {
@@ -98,6 +121,9 @@ function summarize(runs: MeasuredRun[]): LatencySummary {
     ttftP99Ms: median(runs.map((run) => run.ttftP99Ms)),
     streamsPerSecond: median(runs.map((run) => run.streamsPerSecond)),
     gatewayCpuMsPerStream: median(runs.map((run) => run.gatewayCpuMs / Math.max(1, run.completed))),
+    upstreamConnectionsPerRequest: median(
+      runs.map((run) => run.upstreamConnections / Math.max(1, run.upstreamRequests)),
+    ),
     failed: runs.reduce((total, run) => total + run.failed, 0),
   };
 }
@@ -106,7 +132,7 @@ async function runSubject(
   subject: GatewaySubject,
   settings: GatewaySettings,
   client: Worker,
-  upstream: { url: string; pid: number },
+  upstream: { url: string; worker: Worker },
 ): Promise<SubjectReport> {
   const report: SubjectReport = { id: subject.id, label: subject.label, latency: {}, paced: {}, lengths: [], runs: {} };
   const record = (key: string, run: MeasuredRun) => {
@@ -123,7 +149,7 @@ async function runSubject(
         const run = await measure(
           client,
           gateway,
-          upstream.pid,
+          upstream.worker,
           { concurrency, durationMs: settings.runMs, warmupStreams: concurrency * 20 },
           SHORT,
         );
@@ -142,7 +168,7 @@ async function runSubject(
         await measure(
           client,
           gateway,
-          upstream.pid,
+          upstream.worker,
           { concurrency, durationMs: settings.pacedRunMs, warmupStreams: concurrency, recordGaps: true },
           PACED,
         ),
@@ -150,11 +176,13 @@ async function runSubject(
       report.paced[`c${concurrency}`] = {
         gapP50Ms: run.gapP50Ms,
         gapP99Ms: run.gapP99Ms,
+        lastTextP50Ms: run.lastTextP50Ms,
+        lastTextP99Ms: run.lastTextP99Ms,
         failed: run.failed,
         streams: run.completed,
       };
       settings.log(
-        `  ${subject.id} paced c${concurrency}: gap p50 ${fixed(run.gapP50Ms, 2)} ms p99 ${fixed(run.gapP99Ms, 2)} ms over ${run.completed} streams`,
+        `  ${subject.id} paced c${concurrency}: gap p50 ${fixed(run.gapP50Ms, 2)} ms p99 ${fixed(run.gapP99Ms, 2)} ms, whole stream p50 ${fixed(run.lastTextP50Ms, 1)} p99 ${fixed(run.lastTextP99Ms, 1)} ms, over ${run.completed} streams`,
       );
     }
 
@@ -163,7 +191,7 @@ async function runSubject(
       await measure(
         client,
         gateway,
-        upstream.pid,
+        upstream.worker,
         { concurrency: 10, durationMs: settings.runMs, warmupStreams: 10 },
         RELAY,
       ),
@@ -184,7 +212,7 @@ async function runSubject(
         await measure(
           client,
           gateway,
-          upstream.pid,
+          upstream.worker,
           { concurrency: 10, durationMs: settings.runMs, warmupStreams: 10 },
           { textEvents, delayMs: 0 },
         ),
@@ -207,7 +235,7 @@ async function runSubject(
       if (gateway.output?.().includes(BENCH_API_KEY)) report.secretInOutput = true;
       await gateway.stop();
       gateway = await subject.start(upstream.url, MODELS);
-      await measure(client, gateway, upstream.pid, { concurrency: 10, streams: 300, warmupStreams: 0 }, SHORT);
+      await measure(client, gateway, upstream.worker, { concurrency: 10, streams: 300, warmupStreams: 0 }, SHORT);
       await sleep(1000);
       const rssBeforeBytes = processRssBytes(gateway.pid!);
       const request = gateway.request(SLOW);
@@ -218,7 +246,7 @@ async function runSubject(
           ...request,
           concurrency: settings.heldStreams,
           count: settings.heldStreams,
-          openTimeoutMs: 90_000,
+          openTimeoutMs: 75_000,
         },
         150_000,
       );
@@ -253,7 +281,7 @@ export async function runGatewayBench(settings: GatewaySettings): Promise<Gatewa
   try {
     const upstreamInfo = await upstreamWorker.ready;
     await client.ready;
-    const upstream = { url: String(upstreamInfo.url), pid: upstreamWorker.pid };
+    const upstream = { url: String(upstreamInfo.url), worker: upstreamWorker };
     for (const subject of GATEWAY_SUBJECTS) {
       if (!settings.subjects.includes(subject.id)) continue;
       settings.log(`gateway: ${subject.label}`);

@@ -37,6 +37,9 @@ export interface LoadResult {
   ttftP99Ms: number;
   gapP50Ms: number;
   gapP99Ms: number;
+  /** Request sent → last text event received: the whole stream's delivery time (paced streams: N × delay + added delay). */
+  lastTextP50Ms: number;
+  lastTextP99Ms: number;
   textEvents: number;
   textEventsPerStreamMin: number;
   bytes: number;
@@ -49,6 +52,7 @@ interface StreamOutcome {
   ok: boolean;
   error?: string;
   ttftMs: number;
+  lastTextMs: number;
   textEvents: number;
   bytes: number;
 }
@@ -76,6 +80,8 @@ function openStream(
   gaps: number[] | undefined,
   onFirstText?: () => void,
   registerAbort?: (abort: () => void) => void,
+  /** Call `onFirstText` at the first body byte instead of the first text event. */
+  onFirstByte = false,
 ): Promise<StreamOutcome> {
   return new Promise<StreamOutcome>((resolve) => {
     const startedAt = performance.now();
@@ -98,13 +104,28 @@ function openStream(
         if (statusCode !== 200) {
           body.text().then(
             (text) =>
-              resolve({ ok: false, error: `HTTP ${statusCode}: ${text.slice(0, 300)}`, ttftMs, textEvents, bytes }),
+              resolve({
+                ok: false,
+                error: `HTTP ${statusCode}: ${text.slice(0, 300)}`,
+                ttftMs,
+                lastTextMs: lastTextAt - startedAt,
+                textEvents,
+                bytes,
+              }),
             (error: unknown) =>
-              resolve({ ok: false, error: `HTTP ${statusCode}: ${String(error)}`, ttftMs, textEvents, bytes }),
+              resolve({
+                ok: false,
+                error: `HTTP ${statusCode}: ${String(error)}`,
+                ttftMs,
+                lastTextMs: lastTextAt - startedAt,
+                textEvents,
+                bytes,
+              }),
           );
           return;
         }
         body.on('data', (chunk: Buffer) => {
+          if (onFirstByte && bytes === 0) onFirstText?.();
           bytes += chunk.length;
           const found = countMarkers(chunk, carry);
           carry = found.carry;
@@ -112,7 +133,7 @@ function openStream(
           const now = performance.now();
           if (textEvents === 0) {
             ttftMs = now - startedAt;
-            onFirstText?.();
+            if (!onFirstByte) onFirstText?.();
           } else if (gaps) {
             gaps.push(now - lastTextAt);
           }
@@ -120,14 +141,17 @@ function openStream(
           lastTextAt = now;
           textEvents += found.count;
         });
-        body.on('end', () => resolve({ ok: true, ttftMs, textEvents, bytes }));
-        body.on('error', (error: Error) => resolve({ ok: false, error: error.message, ttftMs, textEvents, bytes }));
+        body.on('end', () => resolve({ ok: true, ttftMs, lastTextMs: lastTextAt - startedAt, textEvents, bytes }));
+        body.on('error', (error: Error) =>
+          resolve({ ok: false, error: error.message, ttftMs, lastTextMs: lastTextAt - startedAt, textEvents, bytes }),
+        );
       })
       .catch((error: unknown) =>
         resolve({
           ok: false,
           error: error instanceof Error ? error.message : String(error),
           ttftMs,
+          lastTextMs: lastTextAt - startedAt,
           textEvents,
           bytes,
         }),
@@ -157,6 +181,7 @@ async function runLoad(job: LoadJob): Promise<LoadResult> {
       );
     }
     const ttfts: number[] = [];
+    const lastTexts: number[] = [];
     const gaps: number[] | undefined = job.recordGaps ? [] : undefined;
     let started = 0;
     let completed = 0;
@@ -178,6 +203,7 @@ async function runLoad(job: LoadJob): Promise<LoadResult> {
           if (outcome.ok) {
             completed += 1;
             ttfts.push(outcome.ttftMs);
+            lastTexts.push(outcome.lastTextMs);
             textEvents += outcome.textEvents;
             textEventsPerStreamMin = Math.min(textEventsPerStreamMin, outcome.textEvents);
           } else {
@@ -199,6 +225,8 @@ async function runLoad(job: LoadJob): Promise<LoadResult> {
       ttftP99Ms: percentile(ttfts, 0.99),
       gapP50Ms: gaps ? percentile(gaps, 0.5) : Number.NaN,
       gapP99Ms: gaps ? percentile(gaps, 0.99) : Number.NaN,
+      lastTextP50Ms: percentile(lastTexts, 0.5),
+      lastTextP99Ms: percentile(lastTexts, 0.99),
       textEvents,
       textEventsPerStreamMin: completed > 0 ? textEventsPerStreamMin : 0,
       bytes,
@@ -230,36 +258,52 @@ async function hold(job: HoldJob): Promise<HoldResult> {
     connections: job.count,
     pipelining: 1,
     keepAliveTimeout: 60_000,
+    // A gateway busy setting up hundreds of streams accepts connections late; that is not what this measures.
+    connectTimeout: 60_000,
     headersTimeout: 60_000,
     bodyTimeout: 120_000,
   });
   const aborts: Array<() => void> = [];
   let receiving = 0;
-  let resolveAll: () => void = () => undefined;
-  const allReceiving = new Promise<void>((resolve) => {
-    resolveAll = resolve;
-  });
   const startedAt = performance.now();
+  const deadline = startedAt + job.openTimeoutMs;
   const streams: Promise<StreamOutcome>[] = [];
-  for (let index = 0; index < job.count; index += 1) {
-    streams.push(
-      openStream(
+  // Open in batches and wait for each batch's first body bytes (the stream is set up end to end) before the next,
+  // so the gateway is never asked to set up thousands of streams at once.
+  const batchSize = 1000;
+  for (let batchStart = 0; batchStart < job.count && performance.now() < deadline; batchStart += batchSize) {
+    const batchEnd = Math.min(job.count, batchStart + batchSize);
+    let batchReceiving = 0;
+    let resolveBatch: () => void = () => undefined;
+    const batchDone = new Promise<void>((resolve) => {
+      resolveBatch = resolve;
+    });
+    for (let index = batchStart; index < batchEnd; index += 1) {
+      const outcome = openStream(
         pool,
         job,
         undefined,
         () => {
           receiving += 1;
-          if (receiving === job.count) resolveAll();
+          batchReceiving += 1;
+          if (batchReceiving === batchEnd - batchStart) resolveBatch();
         },
         (abort) => aborts.push(abort),
-      ),
-    );
-    // Opening thousands of connections in one tick overflows the listen backlog; pace the opening a little.
-    if (index % 200 === 199) await new Promise((resolve) => setTimeout(resolve, 20));
+        true,
+      );
+      // A stream that fails while opening must not hold the batch up.
+      outcome.then((result) => {
+        if (!result.ok) resolveBatch();
+      });
+      streams.push(outcome);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      batchDone,
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - performance.now())))),
+    ]);
+    clearTimeout(timer);
   }
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([allReceiving, new Promise<void>((resolve) => (timer = setTimeout(resolve, job.openTimeoutMs)))]);
-  clearTimeout(timer);
   held = { pool, aborts, outcomes: Promise.all(streams) };
   return { requested: job.count, receiving, openMs: performance.now() - startedAt };
 }

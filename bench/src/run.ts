@@ -37,7 +37,7 @@ if (options.sections.includes('library')) {
     runs: options.quick ? 3 : 7,
     pacedRuns: options.quick ? 1 : 3,
     memoryTextEvents: options.quick ? 200_000 : 1_000_000,
-    memorySubjects: options.quick ? ['rxllm-openai-pipeline'] : ['openai-sdk', 'rxllm-openai-pipeline'],
+    memorySubjects: ['rxllm-openai-pipeline'],
     log,
   });
 }
@@ -48,10 +48,10 @@ if (options.sections.includes('gateway')) {
   results.gateway = await runGatewayBench({
     quick: options.quick,
     repeats: options.quick ? 1 : 3,
-    runMs: options.quick ? 800 : 2000,
+    runMs: options.quick ? 800 : 1500,
     pacedRunMs: options.quick ? 1200 : 3000,
     lengths: options.quick ? [10, 1000] : [10, 100, 1000, 10_000],
-    heldStreams: options.quick ? 1000 : 9500,
+    heldStreams: options.held ?? (options.quick ? 1000 : 9500),
     subjects: (options.subjects ?? ['direct', 'agent-openai', 'agent-chat', 'portkey']) as never,
     log,
   });

@@ -5,7 +5,7 @@ import { serveRpc } from './processes.js';
 const upstream = await startFastUpstream();
 serveRpc(
   {
-    requests: () => upstream.requests(),
+    counts: () => ({ requests: upstream.requests(), connections: upstream.connections() }),
     close: () => upstream.close(),
   },
   { port: upstream.port, url: upstream.url },
