@@ -2,15 +2,16 @@ import type { IncomingMessage } from 'node:http';
 import { HttpError } from './http-error.js';
 
 /**
- * Reads a JSON request body of at most `maxBytes`. Over the limit it rejects with a 413 as soon as the limit is
- * passed (or at once from `Content-Length`) without keeping the rest: the remainder is discarded as it arrives.
+ * Reads a JSON request body of at most `maxBytes` within `timeoutMs`. Over the limit it rejects with a 413 as soon
+ * as the limit is passed (or at once from `Content-Length`) without keeping the rest: the remainder is discarded as
+ * it arrives.
  *
  * @example
  * ```ts
  * const body = await readJsonBody(request, 1024 * 1024); // throws HttpError 400/413
  * ```
  */
-export async function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<unknown> {
+export async function readJsonBody(request: IncomingMessage, maxBytes: number, timeoutMs = 30_000): Promise<unknown> {
   const tooLarge = () =>
     new HttpError({
       kind: 'invalid-request',
@@ -45,7 +46,14 @@ export async function readJsonBody(request: IncomingMessage, maxBytes: number): 
       cleanup();
       reject(new HttpError({ kind: 'invalid-request', message: 'request body could not be read' }));
     };
+    // A client that trickles its body never ties up the server: the whole body must arrive within `timeoutMs`.
+    const timer = setTimeout(() => {
+      cleanup();
+      request.socket.destroy();
+      reject(new HttpError({ kind: 'timeout', status: 408, message: 'request body took too long' }));
+    }, timeoutMs);
     const cleanup = () => {
+      clearTimeout(timer);
       request.off('data', onData);
       request.off('end', onEnd);
       request.off('error', onError);
