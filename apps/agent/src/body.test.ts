@@ -17,7 +17,7 @@ async function reader(maxBytes: number, timeoutMs: number) {
   const outcome = new Promise<unknown>((resolve) => {
     settle = resolve;
   });
-  server = createServer((request, response) => {
+  const created = createServer((request, response) => {
     readJsonBody(request, maxBytes, timeoutMs).then(
       (value) => {
         settle(value);
@@ -29,8 +29,9 @@ async function reader(maxBytes: number, timeoutMs: number) {
       },
     );
   });
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  return { port: (server?.address() as AddressInfo).port, outcome };
+  server = created;
+  await new Promise<void>((resolve) => created.listen(0, '127.0.0.1', resolve));
+  return { port: (created.address() as AddressInfo).port, outcome };
 }
 
 describe('readJsonBody', () => {
