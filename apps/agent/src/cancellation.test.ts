@@ -16,7 +16,7 @@ describe('a client that goes away aborts the upstream request', () => {
     await harness.close();
   });
 
-  for (const provider of ['openai', 'anthropic', 'gemini', 'google-genai']) {
+  for (const provider of ['openai', 'anthropic', 'gemini', 'google-genai', 'ollama']) {
     it(`SSE (${provider}): disconnecting after 3 chunks closes the upstream connection within 100 ms`, async () => {
       harness.upstream.reset();
       harness.upstream.enqueue(slowScript(200));

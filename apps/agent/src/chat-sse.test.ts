@@ -12,7 +12,7 @@ describe('POST /chat over SSE, per provider, against the mock upstream', () => {
     await harness.close();
   });
 
-  for (const provider of ['openai', 'anthropic', 'gemini', 'google-genai']) {
+  for (const provider of ['openai', 'anthropic', 'gemini', 'google-genai', 'ollama']) {
     it(`${provider}: streams the scripted multi-byte text exactly, numbered, ending with done`, async () => {
       harness.upstream.enqueue({
         events: multiByteText.map((text) => ({ type: 'text' as const, text })),
@@ -45,7 +45,7 @@ describe('POST /chat over SSE, per provider, against the mock upstream', () => {
     });
   }
 
-  for (const provider of ['openai', 'anthropic', 'gemini', 'google-genai']) {
+  for (const provider of ['openai', 'anthropic', 'gemini', 'google-genai', 'ollama']) {
     it(`${provider}: stream:false answers one JSON body with the same text, usage and metrics`, async () => {
       harness.upstream.enqueue({
         events: multiByteText.map((text) => ({ type: 'text' as const, text })),

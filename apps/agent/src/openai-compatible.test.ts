@@ -15,7 +15,7 @@ describe('POST /v1/chat/completions with the official openai client', () => {
     await harness.close();
   });
 
-  for (const provider of ['openai', 'anthropic', 'gemini', 'google-genai']) {
+  for (const provider of ['openai', 'anthropic', 'gemini', 'google-genai', 'ollama']) {
     it(`streams ${provider}'s scripted text exactly as chat.completion.chunk objects, with usage and [DONE]`, async () => {
       harness.upstream.enqueue({
         events: [

@@ -212,7 +212,7 @@ describe('routes, validation and auth', () => {
         .slice(1),
     ).toEqual(['gpt-extra-1', 'gpt-extra-2']);
     expect(new Set(body.data.map((model) => model.owned_by))).toEqual(
-      new Set(['openai', 'anthropic', 'gemini', 'google-genai', 'simulated']),
+      new Set(['openai', 'anthropic', 'gemini', 'google-genai', 'ollama', 'simulated']),
     );
   });
 

@@ -55,6 +55,7 @@ export async function startTestAgent(env: Record<string, string | undefined> = {
       ANTHROPIC_BASE_URL: upstream.baseURLs.anthropic,
       GEMINI_BASE_URL: upstream.baseURLs.gemini,
       GOOGLE_GENAI_BASE_URL: upstream.baseURLs.gemini,
+      OLLAMA_BASE_URL: upstream.url,
       MAX_RETRIES: '0',
       ...env,
     },

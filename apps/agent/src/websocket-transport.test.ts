@@ -48,7 +48,7 @@ describe('GET /ws', () => {
     await harness.close();
   });
 
-  for (const provider of ['openai', 'anthropic', 'gemini', 'google-genai']) {
+  for (const provider of ['openai', 'anthropic', 'gemini', 'google-genai', 'ollama']) {
     it(`${provider}: one frame per event with sequential ids, the exact multi-byte text, then done`, async () => {
       harness.upstream.enqueue({
         events: scripted.map((text) => ({ type: 'text' as const, text })),
