@@ -37,6 +37,20 @@ describe('SSE commit point and heartbeats', () => {
     expect(events.at(-1)).toMatchObject({ event: 'error', data: { type: 'error', error: { kind: 'rate-limit' } } });
   });
 
+  it('after the commit, a quiet stream still gets ": ping" between events', async () => {
+    harness = await startTestAgent({ SSE_PING_MS: '100' });
+    harness.upstream.enqueue({
+      events: [
+        { type: 'text', text: 'one ' },
+        { type: 'text', text: 'two' },
+      ],
+      delivery: { eventDelayMs: 350 },
+    });
+    const raw = await (await postJson(`${harness.agent.url}/chat`, { message: 'Hi' })).text();
+    const between = raw.slice(raw.indexOf('"text":"one "'), raw.indexOf('"text":"two"'));
+    expect(between).toContain(': ping\n\n');
+  });
+
   it('the start chunk waits for the first content chunk, so an early error is still a status', async () => {
     harness = await startTestAgent({ SSE_PING_MS: '10000' });
     harness.upstream.enqueue({ events: [{ type: 'error', status: 529, message: 'overloaded' }] });
