@@ -11,7 +11,8 @@ import { SecretScanner } from './harness/secrets.js';
 
 // The small version of the 1,000-disconnect stress run (cancellation.stress.test.ts).
 const count = Number(process.env.DISCONNECTS ?? 200);
-const scanner = new SecretScanner('cancellation');
+const label = process.env.CANCELLATION_LABEL ?? 'small';
+const scanner = new SecretScanner(`cancellation-${label}`);
 
 describe(`cancellation: ${count} clients leave at random points (SSE FIN/RST, WebSocket terminate)`, () => {
   let mock: MockUpstream;
@@ -27,9 +28,9 @@ describe(`cancellation: ${count} clients leave at random points (SSE FIN/RST, We
   });
 
   it('every upstream connection is closed; a request read after its client left is aborted at once; close latency reported', async () => {
-    const figures = await runDisconnects({ agentUrl: agent.url, mock, count, maxDelayMs: 1_500, scanner, label: 'small' });
+    const figures = await runDisconnects({ agentUrl: agent.url, mock, count, maxDelayMs: 1_500, scanner, label });
     const { latencies, ...summary } = figures;
-    writeResult('cancellation-small', { count, ...summary, lateStarts: summary.lateStarts.slice(0, 20), targetP99Ms: 50 });
+    writeResult(`cancellation-${label}`, { count, ...summary, lateStarts: summary.lateStarts.slice(0, 20), targetP99Ms: 50 });
     console.log(`cancellation ${count}: ${JSON.stringify(summary)}`);
     expect(figures.upstreamLeaked).toBe(0);
     expect(figures.upstreamRanToEnd).toBe(0);

@@ -11,7 +11,8 @@ import { SecretScanner } from './harness/secrets.js';
 const sseStreams = Number(process.env.LOAD_SSE ?? 200);
 const webSocketStreams = Number(process.env.LOAD_WS ?? 200);
 const pieces = 30;
-const scanner = new SecretScanner('load');
+const label = process.env.LOAD_LABEL ?? 'small';
+const scanner = new SecretScanner(`load-${label}`);
 
 describe(`integrity under load: ${sseStreams} SSE + ${webSocketStreams} WebSocket streams at once`, () => {
   let mock: MockUpstream;
@@ -28,9 +29,9 @@ describe(`integrity under load: ${sseStreams} SSE + ${webSocketStreams} WebSocke
 
   it('0 lost, reordered, duplicated or mixed chunks; event-loop delay reported', async () => {
     await agent.resetEventLoopDelay();
-    const figures = await runLoad({ agentUrl: agent.url, sseStreams, webSocketStreams, pieces, scanner, label: 'small' });
+    const figures = await runLoad({ agentUrl: agent.url, sseStreams, webSocketStreams, pieces, scanner, label, deadlineMs: 300_000 });
     const stats = await agent.stats();
-    writeResult('load-small', {
+    writeResult(`load-${label}`, {
       sseStreams,
       webSocketStreams,
       pieces,
