@@ -3,7 +3,7 @@ import { isContentChunk } from '@rxllm/core';
 import type { Observable, Subscription } from 'rxjs';
 import { type AgentEvent, encodeSseEvent, type NumberedEvent, toJsonLine } from './events.js';
 import type { GenerationEvent } from './generation.js';
-import { errorBody, type HttpError } from './http-error.js';
+import { errorBody, HttpError } from './http-error.js';
 import { OutboundQueue } from './outbound-queue.js';
 
 /** How an SSE reply ended, for logs and tests. */
@@ -184,8 +184,8 @@ export function serveSse(options: SseOptions): SseSession {
     lastId = numbered.id;
     const { event } = numbered;
     if (!committed) {
-      if (event.type === 'error' && numbered.failure) {
-        const failure = numbered.failure;
+      if (event.type === 'error') {
+        const failure = numbered.failure ?? new HttpError({ kind: event.error.kind, message: event.error.message });
         finish({ status: 'failed-before-commit', error: failure });
         respondWithError(failure);
         return;

@@ -7,7 +7,7 @@ import { isAuthorized } from './auth.js';
 import { lastUserText, parseChatBody, toCompletionRequest } from './chat-request.js';
 import { type AgentEvent, encodeWebSocketFrame, type NumberedEvent } from './events.js';
 import { generate } from './generation.js';
-import { type HttpError, toHttpError } from './http-error.js';
+import { type AgentErrorKind, toHttpError } from './http-error.js';
 import { truncateForLog } from './logger.js';
 import { OutboundQueue } from './outbound-queue.js';
 import type { AgentContext } from './server.js';
@@ -101,28 +101,55 @@ export function attachWebSocket(server: Server, context: AgentContext): WebSocke
 
   const onConnection = (ws: WebSocket) => {
     sockets.add(ws);
-    let current: { subscription: Subscription; queue: OutboundQueue; lastId: number; streamId: string } | undefined;
+    let current: { subscription: Subscription | undefined; lastId: number; streamId: string } | undefined;
+    let resolveStream: (() => void) | undefined;
     let closing = false;
 
-    const sendFrame = (event: AgentEvent, id: number) => {
-      if (ws.readyState === ws.OPEN) ws.send(encodeWebSocketFrame({ id, event }));
-    };
-    const reject = (error: { kind: string; message: string }) =>
-      sendFrame({ type: 'error', error: { kind: error.kind as HttpError['kind'], message: error.message } }, 0);
+    // One queue per socket, so frames of consecutive generations (and rejections) never overtake each other.
+    const queue = new OutboundQueue(
+      { bufferedBytes: () => ws.bufferedAmount, write: (text) => ws.readyState === ws.OPEN && ws.send(text) },
+      {
+        encode: encodeWebSocketFrame,
+        lowWaterBytes: Math.min(64 * 1024, Math.floor(config.maxBufferedBytes / 4)),
+        maxBufferedBytes: config.maxBufferedBytes,
+        graceMs: config.slowConsumerGraceMs,
+        onSlowConsumer: () => {
+          const running = current;
+          current = undefined;
+          running?.subscription?.unsubscribe();
+          resolveStream?.();
+          logger.warn({ streamId: running?.streamId }, 'Dropped a slow WebSocket client');
+          if (ws.readyState === ws.OPEN) {
+            ws.send(
+              encodeWebSocketFrame({
+                id: (running?.lastId ?? 0) + 1,
+                event: {
+                  type: 'error',
+                  error: { kind: 'slow-consumer', message: 'the client could not keep up and was dropped' },
+                },
+              }),
+            );
+          }
+          ws.close(1008, 'slow consumer');
+          setTimeout(() => ws.terminate(), 250).unref();
+        },
+      },
+    );
+
+    const reject = (error: { kind: AgentErrorKind; message: string }) =>
+      queue.push({ id: 0, event: { type: 'error', error: { kind: error.kind, message: error.message } } });
 
     const endCurrent = (terminal?: AgentEvent) => {
       const running = current;
       if (!running) return;
       current = undefined;
-      running.subscription.unsubscribe();
+      running.subscription?.unsubscribe();
       if (terminal) {
         running.lastId += 1;
-        running.queue.push({ id: running.lastId, event: terminal });
+        queue.push({ id: running.lastId, event: terminal });
       }
-      void running.queue.whenFlushed().then(() => running.queue.dispose());
       resolveStream?.();
     };
-    let resolveStream: (() => void) | undefined;
 
     const start = (input: unknown) => {
       const body = parseChatBody(input, config);
@@ -132,37 +159,12 @@ export function attachWebSocket(server: Server, context: AgentContext): WebSocke
         { streamId, provider: choice.name, model: choice.model, transport: 'websocket' },
         `Received message: ${truncateForLog(lastUserText(body.messages))}`,
       );
-      const queue = new OutboundQueue(
-        { bufferedBytes: () => ws.bufferedAmount, write: (text) => ws.readyState === ws.OPEN && ws.send(text) },
-        {
-          encode: encodeWebSocketFrame,
-          lowWaterBytes: Math.min(64 * 1024, Math.floor(config.maxBufferedBytes / 4)),
-          maxBufferedBytes: config.maxBufferedBytes,
-          graceMs: config.slowConsumerGraceMs,
-          onSlowConsumer: () => {
-            const running = current;
-            current = undefined;
-            running?.subscription.unsubscribe();
-            resolveStream?.();
-            logger.warn({ streamId }, 'Dropped a slow WebSocket client');
-            sendFrame(
-              {
-                type: 'error',
-                error: { kind: 'slow-consumer', message: 'the client could not keep up and was dropped' },
-              },
-              (running?.lastId ?? 0) + 1,
-            );
-            ws.close(1008, 'slow consumer');
-            setTimeout(() => ws.terminate(), 250).unref();
-          },
-        },
-      );
       const events = generate({
         source: context.source(choice.provider, toCompletionRequest(body, choice.model), streamId),
         streamId,
         observer: context.observer,
       });
-      const running = { subscription: undefined as unknown as Subscription, queue, lastId: 0, streamId };
+      const running: NonNullable<typeof current> = { subscription: undefined, lastId: 0, streamId };
       current = running;
       const finished = new Promise<void>((resolve) => {
         resolveStream = resolve;
@@ -181,10 +183,10 @@ export function attachWebSocket(server: Server, context: AgentContext): WebSocke
         queue.push({ id, event });
         if (event.type === 'done' || event.type === 'error') {
           current = undefined;
-          void queue.whenFlushed().then(() => queue.dispose());
           resolveStream?.();
         }
       });
+      if (current !== running) running.subscription.unsubscribe();
     };
 
     ws.on('message', (data, isBinary) => {
@@ -230,6 +232,7 @@ export function attachWebSocket(server: Server, context: AgentContext): WebSocke
       closing = true;
       sockets.delete(ws);
       endCurrent();
+      queue.dispose();
     });
     ws.on('error', () => undefined);
   };
