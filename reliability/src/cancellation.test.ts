@@ -1,7 +1,7 @@
-import { type MockUpstream, mockUpstream } from '@rxllm/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type MockUpstream, mockUpstream } from '@rxllm/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChildAgent, startChildAgent } from './harness/child-agent.js';
 import { runDisconnects } from './harness/disconnects.js';
 import { type Harness, startHarness, vendorEnv } from './harness/in-process-agent.js';
@@ -30,7 +30,12 @@ describe(`cancellation: ${count} clients leave at random points (SSE FIN/RST, We
   it('every upstream connection is closed; a request read after its client left is aborted at once; close latency reported', async () => {
     const figures = await runDisconnects({ agentUrl: agent.url, mock, count, maxDelayMs: 1_500, scanner, label });
     const { latencies, ...summary } = figures;
-    writeResult(`cancellation-${label}`, { count, ...summary, lateStarts: summary.lateStarts.slice(0, 20), targetP99Ms: 50 });
+    writeResult(`cancellation-${label}`, {
+      count,
+      ...summary,
+      lateStarts: summary.lateStarts.slice(0, 20),
+      targetP99Ms: 50,
+    });
     console.log(`cancellation ${count}: ${JSON.stringify(summary)}`);
     expect(figures.upstreamLeaked).toBe(0);
     expect(figures.upstreamRanToEnd).toBe(0);
@@ -70,7 +75,9 @@ describe('a request whose client reset the connection before the agent read it',
       socket.resetAndDestroy();
     }
     await sleep(1_000);
-    const started = harness.mock.requests.filter((request) => requestIdOf(request.body)?.startsWith('reset-before-read-'));
+    const started = harness.mock.requests.filter((request) =>
+      requestIdOf(request.body)?.startsWith('reset-before-read-'),
+    );
     writeResult('cancellation-reset-before-read', {
       attempts,
       upstreamRequestsStarted: started.length,

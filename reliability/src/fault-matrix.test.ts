@@ -1,5 +1,5 @@
 import { LLM_ERROR_KINDS } from '@rxllm/core';
-import { faultProxy, type ProxyFaults } from '@rxllm/testing';
+import type { ProxyFaults } from '@rxllm/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postChat, socketChat } from './harness/clients.js';
 import { type Harness, startHarness } from './harness/in-process-agent.js';
@@ -28,16 +28,27 @@ const cases: FaultCase[] = [
   { name: 'bandwidth 16 KB/s', expect: 'complete', faults: () => ({ bytesPerSecond: 16_000 }) },
   { name: '1-byte splits', expect: 'complete', faults: () => ({ splitBytes: 1 }) },
   { name: '7-byte splits + 5 ms latency', expect: 'complete', faults: () => ({ splitBytes: 7, latencyMs: 5 }) },
-  { name: 'reset (RST) mid-stream', expect: 'partial', faults: (total) => ({ resetAfterBytes: Math.floor(total * 0.55) }) },
+  {
+    name: 'reset (RST) mid-stream',
+    expect: 'partial',
+    faults: (total) => ({ resetAfterBytes: Math.floor(total * 0.55) }),
+  },
   { name: 'stall mid-stream', expect: 'partial', faults: (total) => ({ stallAfterBytes: Math.floor(total * 0.55) }) },
-  { name: 'clean close (FIN) after N bytes', expect: 'partial', faults: (total) => ({ closeAfterBytes: Math.floor(total * 0.55) }) },
+  {
+    name: 'clean close (FIN) after N bytes',
+    expect: 'partial',
+    faults: (total) => ({ closeAfterBytes: Math.floor(total * 0.55) }),
+  },
 ];
 
 /** Bytes of one whole reply per vendor, measured through a fault-free proxy. */
 const replyBytes = new Map<Vendor, number>();
 
 let requestCounter = 0;
-const nextRequestId = (label: string) => `${label}-${(requestCounter += 1)}`;
+const nextRequestId = (label: string) => {
+  requestCounter += 1;
+  return `${label}-${requestCounter}`;
+};
 
 function expectHonest(events: readonly SeenEvent[], requestId: string, expected: 'complete' | 'partial') {
   const verdict = verifyTranscript(events);
@@ -125,27 +136,39 @@ describe('fault proxy between agent and mock upstream: whole text, or text so fa
             return;
           }
           const verdict = expectHonest(reply.events, requestId, fault.expect);
-          Object.assign(row, { outcome: verdict.terminal, errorKind: verdict.errorKind, chunks: verdict.contentEvents });
+          Object.assign(row, {
+            outcome: verdict.terminal,
+            errorKind: verdict.errorKind,
+            chunks: verdict.contentEvents,
+          });
           if (fault.name.startsWith('stall')) {
             expect(verdict.errorKind).toBe('timeout');
             const lastContent = reply.events.filter((event) => event.type === 'text').at(-1);
             const terminal = reply.events.at(-1);
             const gap = (terminal?.at ?? 0) - (lastContent?.at ?? 0);
             row.idleTimeoutLatenessMs = round1(gap - idleTimeoutMs);
-            console.log(`stall × ${vendor} (SSE): idle timeout fired ${round1(gap - idleTimeoutMs)} ms after its deadline`);
+            console.log(
+              `stall × ${vendor} (SSE): idle timeout fired ${round1(gap - idleTimeoutMs)} ms after its deadline`,
+            );
             expect(gap).toBeGreaterThan(idleTimeoutMs - 50);
             expect(gap - idleTimeoutMs).toBeLessThan(100);
           }
           rows.push(row);
           // Exactly one upstream request: nothing is retried once content went out.
-          expect(harness.mock.requests.filter((request) => JSON.stringify(request.body).includes(requestId))).toHaveLength(1);
+          expect(
+            harness.mock.requests.filter((request) => JSON.stringify(request.body).includes(requestId)),
+          ).toHaveLength(1);
         });
 
         it('WebSocket', async () => {
           const requestId = nextRequestId(`ws-${vendor}`);
-          const reply = await socketChat(harness.agent.url, { message: messageFor(requestId), provider: vendor }, {
-            deadlineMs: 10_000,
-          });
+          const reply = await socketChat(
+            harness.agent.url,
+            { message: messageFor(requestId), provider: vendor },
+            {
+              deadlineMs: 10_000,
+            },
+          );
           for (const frame of reply.raw) scanner.body(frame, 'websocket');
           expect(reply.error).toBeUndefined();
           const verdict = verifyTranscript(reply.events);
@@ -157,7 +180,11 @@ describe('fault proxy between agent and mock upstream: whole text, or text so fa
             return;
           }
           expectHonest(reply.events, requestId, fault.expect);
-          Object.assign(row, { outcome: verdict.terminal, errorKind: verdict.errorKind, chunks: verdict.contentEvents });
+          Object.assign(row, {
+            outcome: verdict.terminal,
+            errorKind: verdict.errorKind,
+            chunks: verdict.contentEvents,
+          });
           if (fault.name.startsWith('stall')) {
             expect(verdict.errorKind).toBe('timeout');
             const lastContent = reply.events.filter((event) => event.type === 'text').at(-1);
@@ -200,7 +227,13 @@ describe('an upstream that accepts the connection and never answers', () => {
       scanner.body(reply.raw);
       const lateness = reply.endedAt - started - firstChunkTimeoutMs;
       console.log(`black hole × ${vendor}: first-chunk timeout answered ${round1(lateness)} ms after its deadline`);
-      rows.push({ fault: 'black hole (no response bytes)', vendor, transport: 'sse', status: reply.status, firstChunkLatenessMs: round1(lateness) });
+      rows.push({
+        fault: 'black hole (no response bytes)',
+        vendor,
+        transport: 'sse',
+        status: reply.status,
+        firstChunkLatenessMs: round1(lateness),
+      });
       expect(reply.status).toBe(504);
       expect(JSON.parse(reply.raw)).toMatchObject({ error: { kind: 'timeout' } });
       expect(lateness).toBeGreaterThan(-5);
@@ -208,5 +241,3 @@ describe('an upstream that accepts the connection and never answers', () => {
     });
   }
 });
-
-void faultProxy;

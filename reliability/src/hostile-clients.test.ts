@@ -101,17 +101,20 @@ describe(`hostile clients (${stress ? 'stress' : 'small'} counts): offender drop
     expect(agent.child.exitCode).toBeNull();
   });
 
-  it.runIf(counts.slowLoris > 0)(`${counts.slowLoris} slow-loris sockets are closed by the agent; normal requests still served`, async () => {
-    const loris = slowLoris({ agentUrl: agent.url, count: counts.slowLoris, waitMs: 75_000 });
-    const health: number[] = [];
-    for (let index = 0; index < 10; index += 1) {
-      health.push((await fetch(`${agent.url}/healthz`)).status);
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-    }
-    const result = await loris;
-    figures.slowLoris = { ...result, healthDuringAttack: health };
-    console.log(`slow-loris: ${JSON.stringify(result)}`);
-    expect(health.every((status) => status === 200)).toBe(true);
-    expect(result.closedByAgent).toBe(counts.slowLoris);
-  });
+  it.runIf(counts.slowLoris > 0)(
+    `${counts.slowLoris} slow-loris sockets are closed by the agent; normal requests still served`,
+    async () => {
+      const loris = slowLoris({ agentUrl: agent.url, count: counts.slowLoris, waitMs: 75_000 });
+      const health: number[] = [];
+      for (let index = 0; index < 10; index += 1) {
+        health.push((await fetch(`${agent.url}/healthz`)).status);
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+      const result = await loris;
+      figures.slowLoris = { ...result, healthDuringAttack: health };
+      console.log(`slow-loris: ${JSON.stringify(result)}`);
+      expect(health.every((status) => status === 200)).toBe(true);
+      expect(result.closedByAgent).toBe(counts.slowLoris);
+    },
+  );
 });

@@ -29,7 +29,15 @@ describe(`integrity under load: ${sseStreams} SSE + ${webSocketStreams} WebSocke
 
   it('0 lost, reordered, duplicated or mixed chunks; event-loop delay reported', async () => {
     await agent.resetEventLoopDelay();
-    const figures = await runLoad({ agentUrl: agent.url, sseStreams, webSocketStreams, pieces, scanner, label, deadlineMs: 300_000 });
+    const figures = await runLoad({
+      agentUrl: agent.url,
+      sseStreams,
+      webSocketStreams,
+      pieces,
+      scanner,
+      label,
+      deadlineMs: 300_000,
+    });
     const stats = await agent.stats();
     writeResult(`load-${label}`, {
       sseStreams,

@@ -76,24 +76,32 @@ function startFleet(agentUrl: string, label: string, sse: number, sockets: numbe
     started,
     sse: Array.from({ length: sse }, (_, index) => {
       const requestId = `${label}-sse-${index}`;
-      return postChat(`${agentUrl}/chat`, { message: messageFor(requestId) }, {
-        dispatcher,
-        deadlineMs: 90_000,
-        onEvent: (event) => {
-          if (event.type === 'text') onText(requestId);
-          return false;
+      return postChat(
+        `${agentUrl}/chat`,
+        { message: messageFor(requestId) },
+        {
+          dispatcher,
+          deadlineMs: 90_000,
+          onEvent: (event) => {
+            if (event.type === 'text') onText(requestId);
+            return false;
+          },
         },
-      });
+      );
     }),
     sockets: Array.from({ length: sockets }, (_, index) => {
       const requestId = `${label}-ws-${index}`;
-      return socketChat(agentUrl, { message: messageFor(requestId) }, {
-        deadlineMs: 90_000,
-        onEvent: (event) => {
-          if (event.type === 'text') onText(requestId);
-          return false;
+      return socketChat(
+        agentUrl,
+        { message: messageFor(requestId) },
+        {
+          deadlineMs: 90_000,
+          onEvent: (event) => {
+            if (event.type === 'text') onText(requestId);
+            return false;
+          },
         },
-      });
+      );
     }),
   };
 }
@@ -122,7 +130,11 @@ describe(`SIGTERM with ${liveStreams} live streams (the shipped executable, apps
 
   it('streams shorter than the drain budget all complete; readiness fails within 100 ms; exit within drain + 1 s', async () => {
     const drainMs = 15_000;
-    agent = await startChildAgent({ entry: 'main', env: { ...vendorEnv(mock.url), SHUTDOWN_DRAIN_MS: String(drainMs) }, scanner });
+    agent = await startChildAgent({
+      entry: 'main',
+      env: { ...vendorEnv(mock.url), SHUTDOWN_DRAIN_MS: String(drainMs) },
+      scanner,
+    });
     const fleet = startFleet(agent.url, 'drain', liveStreams - 20, 20);
     await fleet.started;
     const signalledAt = performance.now();
@@ -139,14 +151,30 @@ describe(`SIGTERM with ${liveStreams} live streams (the shipped executable, apps
     for (const [index, reply] of sse.entries()) {
       scanner.body(reply.raw);
       const verdict = verifyTranscript(reply.events);
-      if (verdict.problems.length === 0 && verdict.terminal === 'done' && verdict.text === expectedTextFor(`drain-sse-${index}`, 30)) outcomes.done += 1;
-      else outcomes.other.push(`sse ${index}: ${verdict.terminal} ${verdict.errorKind ?? ''} ${verdict.problems.join(', ')}`);
+      if (
+        verdict.problems.length === 0 &&
+        verdict.terminal === 'done' &&
+        verdict.text === expectedTextFor(`drain-sse-${index}`, 30)
+      )
+        outcomes.done += 1;
+      else
+        outcomes.other.push(
+          `sse ${index}: ${verdict.terminal} ${verdict.errorKind ?? ''} ${verdict.problems.join(', ')}`,
+        );
     }
     for (const [index, reply] of sockets.entries()) {
       for (const frame of reply.raw) scanner.body(frame, 'websocket');
       const verdict = verifyTranscript(reply.events);
-      if (verdict.problems.length === 0 && verdict.terminal === 'done' && verdict.text === expectedTextFor(`drain-ws-${index}`, 30)) outcomes.done += 1;
-      else outcomes.other.push(`ws ${index}: ${verdict.terminal} ${verdict.errorKind ?? ''} ${verdict.problems.join(', ')}`);
+      if (
+        verdict.problems.length === 0 &&
+        verdict.terminal === 'done' &&
+        verdict.text === expectedTextFor(`drain-ws-${index}`, 30)
+      )
+        outcomes.done += 1;
+      else
+        outcomes.other.push(
+          `ws ${index}: ${verdict.terminal} ${verdict.errorKind ?? ''} ${verdict.problems.join(', ')}`,
+        );
     }
     figures.drain = {
       liveStreams,
@@ -158,7 +186,9 @@ describe(`SIGTERM with ${liveStreams} live streams (the shipped executable, apps
       completed: outcomes.done,
       notCompleted: outcomes.other.slice(0, 20),
     };
-    console.log(`drain: ${outcomes.done}/${liveStreams} completed, exit after ${round1(exitMs)} ms, first readiness answer ${JSON.stringify(firstNotReady)}`);
+    console.log(
+      `drain: ${outcomes.done}/${liveStreams} completed, exit after ${round1(exitMs)} ms, first readiness answer ${JSON.stringify(firstNotReady)}`,
+    );
     expect(outcomes.other).toEqual([]);
     expect(exit.code).toBe(0);
     expect(exitMs).toBeLessThan(drainMs + 1_000);
@@ -177,7 +207,11 @@ describe(`SIGTERM with ${liveStreams} live streams (the shipped executable, apps
 
   it('streams longer than the drain budget end with a terminal shutdown event; WebSockets close 1001; upstreams closed; exit within drain + 1 s', async () => {
     const drainMs = 1_000;
-    agent = await startChildAgent({ entry: 'main', env: { ...vendorEnv(mock.url), SHUTDOWN_DRAIN_MS: String(drainMs) }, scanner });
+    agent = await startChildAgent({
+      entry: 'main',
+      env: { ...vendorEnv(mock.url), SHUTDOWN_DRAIN_MS: String(drainMs) },
+      scanner,
+    });
     const before = mock.requests.length;
     const fleet = startFleet(agent.url, 'cut', liveStreams - 20, 20);
     await fleet.started;
@@ -194,13 +228,16 @@ describe(`SIGTERM with ${liveStreams} live streams (the shipped executable, apps
       scanner.body(raw);
       const verdict = verifyTranscript(reply.events);
       if (verdict.problems.length > 0) problems.push(`${index}: ${verdict.problems.join(', ')}`);
-      else if (verdict.terminal !== 'error' || verdict.errorKind !== 'shutdown') problems.push(`${index}: ended with ${verdict.terminal} ${verdict.errorKind ?? ''}`);
+      else if (verdict.terminal !== 'error' || verdict.errorKind !== 'shutdown')
+        problems.push(`${index}: ended with ${verdict.terminal} ${verdict.errorKind ?? ''}`);
       else shutdownEvents += 1;
     }
     const closeCodes = sockets.map((reply) => reply.closeCode);
     const upstream = mock.requests.slice(before);
     await Promise.all(upstream.map((request) => request.closed));
-    const upstreamStillOpen = upstream.filter((request) => request.closedEarlyAt === undefined && request.finishedAt === undefined).length;
+    const upstreamStillOpen = upstream.filter(
+      (request) => request.closedEarlyAt === undefined && request.finishedAt === undefined,
+    ).length;
     figures.cut = {
       liveStreams,
       drainMs,

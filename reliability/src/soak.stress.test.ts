@@ -49,34 +49,51 @@ describe(`soak: ${Math.round(soakMs / 1000)} s of mixed traffic (SSE, WebSocket,
         const pick = Math.random();
         if (pick < 0.45) {
           const requestId = `soak-ok-${counter}`;
-          const reply = await postChat(`${agent.url}/chat`, { message: messageFor(requestId) }, { dispatcher, deadlineMs: 60_000 });
+          const reply = await postChat(
+            `${agent.url}/chat`,
+            { message: messageFor(requestId) },
+            { dispatcher, deadlineMs: 60_000 },
+          );
           scanner.body(reply.raw);
           const verdict = verifyTranscript(reply.events);
-          if (verdict.problems.length > 0 || verdict.text !== expectedTextFor(requestId, pieces)) tally.failures.push(`${requestId}: ${verdict.problems.join(', ')} ${reply.readError ?? ''}`);
+          if (verdict.problems.length > 0 || verdict.text !== expectedTextFor(requestId, pieces))
+            tally.failures.push(`${requestId}: ${verdict.problems.join(', ')} ${reply.readError ?? ''}`);
           tally.sse += 1;
         } else if (pick < 0.8) {
           const requestId = `soak-ws-${counter}`;
           const reply = await socketChat(agent.url, { message: messageFor(requestId) }, { deadlineMs: 60_000 });
           for (const frame of reply.raw) scanner.body(frame, 'websocket');
           const verdict = verifyTranscript(reply.events);
-          if (verdict.problems.length > 0 || verdict.text !== expectedTextFor(requestId, pieces)) tally.failures.push(`${requestId}: ${verdict.problems.join(', ')} ${reply.error ?? ''}`);
+          if (verdict.problems.length > 0 || verdict.text !== expectedTextFor(requestId, pieces))
+            tally.failures.push(`${requestId}: ${verdict.problems.join(', ')} ${reply.error ?? ''}`);
           tally.webSocket += 1;
         } else if (pick < 0.9) {
           const controller = new AbortController();
           setTimeout(() => controller.abort(new Error('client left')), Math.random() * 300);
-          const reply = await postChat(`${agent.url}/chat`, { message: messageFor(`soak-leave-${counter}`) }, {
-            dispatcher,
-            signal: controller.signal,
-            deadlineMs: 60_000,
-          });
+          const reply = await postChat(
+            `${agent.url}/chat`,
+            { message: messageFor(`soak-leave-${counter}`) },
+            {
+              dispatcher,
+              signal: controller.signal,
+              deadlineMs: 60_000,
+            },
+          );
           scanner.body(reply.raw);
           tally.disconnects += 1;
         } else {
           const requestId = `soak-fault-${counter}`;
-          const reply = await postChat(`${agent.url}/chat`, { message: messageFor(requestId) }, { dispatcher, deadlineMs: 60_000 });
+          const reply = await postChat(
+            `${agent.url}/chat`,
+            { message: messageFor(requestId) },
+            { dispatcher, deadlineMs: 60_000 },
+          );
           scanner.body(reply.raw);
           const verdict = verifyTranscript(reply.events);
-          if (verdict.problems.length > 0 || verdict.terminal !== 'error') tally.failures.push(`${requestId}: expected an error event, got ${verdict.terminal} ${verdict.problems.join(', ')}`);
+          if (verdict.problems.length > 0 || verdict.terminal !== 'error')
+            tally.failures.push(
+              `${requestId}: expected an error event, got ${verdict.terminal} ${verdict.problems.join(', ')}`,
+            );
           tally.faults += 1;
         }
       }
@@ -118,7 +135,9 @@ describe(`soak: ${Math.round(soakMs / 1000)} s of mixed traffic (SSE, WebSocket,
     const final = await agent.stats({ gc: true });
     curve.push(snapshot(final, performance.now() - started));
     await dispatcher.close();
-    const heapDriftPercent = round1(((final.memory.heapUsed - baseline.memory.heapUsed) / baseline.memory.heapUsed) * 100);
+    const heapDriftPercent = round1(
+      ((final.memory.heapUsed - baseline.memory.heapUsed) / baseline.memory.heapUsed) * 100,
+    );
     const figures = {
       soakMs,
       warmUpMs,
@@ -136,7 +155,9 @@ describe(`soak: ${Math.round(soakMs / 1000)} s of mixed traffic (SSE, WebSocket,
       curve,
     };
     writeResult('soak', { ...figures, streams: { ...tally, failures: tally.failures.length } });
-    console.log(`soak: ${JSON.stringify({ ...figures, curve: undefined, streams: { ...tally, failures: tally.failures.length } })}`);
+    console.log(
+      `soak: ${JSON.stringify({ ...figures, curve: undefined, streams: { ...tally, failures: tally.failures.length } })}`,
+    );
     expect(tally.failures).toEqual([]);
     expect(Math.abs(heapDriftPercent)).toBeLessThanOrEqual(5);
     expect(final.openFds).toBeLessThanOrEqual(baseline.openFds);

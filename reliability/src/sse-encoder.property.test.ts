@@ -103,7 +103,9 @@ describe('hostile model output through the whole agent (mock → SDK → agent �
   // without them and the dedicated test shows the defect on its own.
   const pieces = (vendor: string) =>
     fc.array(
-      modelOutput(false, vendor !== 'gemini').filter((text) => text.length > 0 && !(vendor === 'gemini' && /[\u2028\u2029]/.test(text))),
+      modelOutput(false, vendor !== 'gemini').filter(
+        (text) => text.length > 0 && !(vendor === 'gemini' && /[\u2028\u2029]/.test(text)),
+      ),
       { minLength: 1, maxLength: 6 },
     );
   let counter = 0;
@@ -114,7 +116,11 @@ describe('hostile model output through the whole agent (mock → SDK → agent �
       const requestId = `separators-${vendor}-${counter}`;
       const texts = ['line\u2028separator ', 'paragraph\u2029separator'];
       scripted.set(requestId, texts);
-      const reply = await postChat(`${harness.agent.url}/chat`, { message: messageFor(requestId), provider: vendor }, { deadlineMs: 10_000 });
+      const reply = await postChat(
+        `${harness.agent.url}/chat`,
+        { message: messageFor(requestId), provider: vendor },
+        { deadlineMs: 10_000 },
+      );
       scanner.body(reply.raw);
       expect(reply.status, `reply: ${reply.raw.slice(0, 300)}`).toBe(200);
       expect(reply.events.filter((event) => event.type === 'text').map((event) => event.data.text)).toEqual(texts);

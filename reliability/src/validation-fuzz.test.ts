@@ -10,7 +10,18 @@ const runs = Number(process.env.FUZZ_RUNS ?? 10_000);
 const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2_147_483_647);
 const concurrency = 32;
 
-const hostileKeys = ['baseURL', 'baseUrl', 'api_base', 'apiKey', 'headers', '__proto__', 'constructor', 'prototype', 'tools', 'n'];
+const hostileKeys = [
+  'baseURL',
+  'baseUrl',
+  'api_base',
+  'apiKey',
+  'headers',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'tools',
+  'n',
+];
 const role = fc.oneof(fc.constantFrom('system', 'user', 'assistant', 'tool', 'USER', ''), fc.string({ maxLength: 8 }));
 const message = fc.record(
   { role, content: fc.oneof(fc.string({ maxLength: 40 }), fc.jsonValue({ maxDepth: 2 })) },
@@ -20,9 +31,17 @@ const chatShaped = fc
   .tuple(
     fc.record(
       {
-        message: fc.oneof(fc.string({ maxLength: 60 }), fc.constant(''), fc.constant('   '), fc.jsonValue({ maxDepth: 2 })),
+        message: fc.oneof(
+          fc.string({ maxLength: 60 }),
+          fc.constant(''),
+          fc.constant('   '),
+          fc.jsonValue({ maxDepth: 2 }),
+        ),
         messages: fc.oneof(fc.array(message, { maxLength: 4 }), fc.jsonValue({ maxDepth: 2 })),
-        provider: fc.oneof(fc.constantFrom('openai', 'anthropic', 'gemini', 'simulated', 'ollama', 'evil'), fc.jsonValue({ maxDepth: 1 })),
+        provider: fc.oneof(
+          fc.constantFrom('openai', 'anthropic', 'gemini', 'simulated', 'ollama', 'evil'),
+          fc.jsonValue({ maxDepth: 1 }),
+        ),
         model: fc.oneof(fc.string({ maxLength: 20 }), fc.jsonValue({ maxDepth: 1 })),
         temperature: fc.oneof(fc.double({ noNaN: false }), fc.integer(), fc.string({ maxLength: 4 })),
         maxTokens: fc.oneof(fc.integer(), fc.double(), fc.constant(1e308), fc.string({ maxLength: 4 })),
@@ -53,7 +72,12 @@ const body = fc.oneof(
 const requestCase = fc.record({
   body,
   path: fc.constantFrom('/chat', '/chat', '/chat', '/v1/chat/completions'),
-  contentType: fc.constantFrom('application/json', 'application/json', 'text/plain', 'application/x-www-form-urlencoded'),
+  contentType: fc.constantFrom(
+    'application/json',
+    'application/json',
+    'text/plain',
+    'application/x-www-form-urlencoded',
+  ),
   auth: fc.constantFrom('good', 'good', 'good', 'good', 'good', 'good', 'none', 'wrong', 'prefix'),
 });
 
@@ -61,7 +85,10 @@ describe(`HTTP validation fuzz (${runs} random bodies, fast-check seed ${seed})`
   let harness: Harness;
   let pool: Pool;
   beforeAll(async () => {
-    harness = await startHarness({ scanner, env: { AGENT_API_KEY: markerAgentToken, MAX_BODY_BYTES: String(64 * 1024) } });
+    harness = await startHarness({
+      scanner,
+      env: { AGENT_API_KEY: markerAgentToken, MAX_BODY_BYTES: String(64 * 1024) },
+    });
     pool = new Pool(harness.agent.url, { connections: concurrency, pipelining: 1 });
   });
   afterAll(async () => {
@@ -105,12 +132,18 @@ describe(`HTTP validation fuzz (${runs} random bodies, fast-check seed ${seed})`
         let typed = false;
         try {
           const parsed = JSON.parse(text) as { error?: { kind?: unknown; type?: unknown; message?: unknown } };
-          typed = typeof parsed.error?.message === 'string' && (typeof parsed.error.kind === 'string' || typeof parsed.error.type === 'string');
+          typed =
+            typeof parsed.error?.message === 'string' &&
+            (typeof parsed.error.kind === 'string' || typeof parsed.error.type === 'string');
         } catch {
           typed = false;
         }
         if (response.statusCode >= 500 || !typed) {
-          failures.push({ status: response.statusCode, case: { ...current, body: current.body.slice(0, 300) }, body: text.slice(0, 300) });
+          failures.push({
+            status: response.statusCode,
+            case: { ...current, body: current.body.slice(0, 300) },
+            body: text.slice(0, 300),
+          });
         }
       }
     };
@@ -131,7 +164,9 @@ describe(`HTTP validation fuzz (${runs} random bodies, fast-check seed ${seed})`
       upstreamCalls,
       failures: failures.slice(0, 20),
     });
-    console.log(`fuzz: ${runs} bodies in ${round1(durationMs)} ms, statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+    console.log(
+      `fuzz: ${runs} bodies in ${round1(durationMs)} ms, statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
+    );
     expect(failures).toEqual([]);
     // Only accepted requests may reach the upstream, one call each.
     expect(upstreamCalls).toBeLessThanOrEqual(accepted);

@@ -51,7 +51,10 @@ export async function postChat(url: string, body: unknown, options: PostOptions 
   const onOuterAbort = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   const deadline = options.deadlineMs
-    ? setTimeout(() => controller.abort(new Error(`no end within ${options.deadlineMs} ms (hung stream)`)), options.deadlineMs)
+    ? setTimeout(
+        () => controller.abort(new Error(`no end within ${options.deadlineMs} ms (hung stream)`)),
+        options.deadlineMs,
+      )
     : undefined;
   const events: SeenEvent[] = [];
   let raw = '';

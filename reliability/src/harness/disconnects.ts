@@ -49,7 +49,13 @@ interface Client {
   endedFirst: boolean;
 }
 
-function sseClient(agentUrl: string, requestId: string, delayMs: number, reset: boolean, scanner: SecretScanner): Promise<Client> {
+function sseClient(
+  agentUrl: string,
+  requestId: string,
+  delayMs: number,
+  reset: boolean,
+  scanner: SecretScanner,
+): Promise<Client> {
   const url = new URL(agentUrl);
   const body = JSON.stringify({ message: messageFor(requestId) });
   return new Promise((resolve) => {
@@ -162,7 +168,8 @@ export async function runDisconnects(options: DisconnectOptions): Promise<Discon
             transport: client.transport,
             delayMs: round1(client.delayMs),
             arrivedAfterGoneMs: round1(request.receivedAt - client.goneAt),
-            closedAfterArrivalMs: request.closedEarlyAt === undefined ? undefined : round1(request.closedEarlyAt - request.receivedAt),
+            closedAfterArrivalMs:
+              request.closedEarlyAt === undefined ? undefined : round1(request.closedEarlyAt - request.receivedAt),
           });
         }
         figures.upstreamOpenAtDisconnect += 1;

@@ -67,7 +67,12 @@ async function bystanders(agentUrl: string, label: string, count: number, pieces
   for (const [index, reply] of replies.entries()) {
     scanner.body(reply.raw);
     const verdict = verifyTranscript(reply.events);
-    if (verdict.problems.length === 0 && verdict.terminal === 'done' && verdict.text === expectedTextFor(`${label}-${index}`, pieces)) exact += 1;
+    if (
+      verdict.problems.length === 0 &&
+      verdict.terminal === 'done' &&
+      verdict.text === expectedTextFor(`${label}-${index}`, pieces)
+    )
+      exact += 1;
   }
   return exact;
 }
@@ -77,7 +82,9 @@ async function upstreamsClosed(mock: MockUpstream, prefix: string, expected: num
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const requests = mock.requests.filter((request) => requestIdOf(request.body)?.startsWith(prefix));
-    const closed = requests.filter((request) => request.closedEarlyAt !== undefined || request.finishedAt !== undefined);
+    const closed = requests.filter(
+      (request) => request.closedEarlyAt !== undefined || request.finishedAt !== undefined,
+    );
     if ((requests.length >= expected && closed.length === requests.length) || performance.now() > deadline) {
       return {
         requests: requests.length,
@@ -249,26 +256,28 @@ export async function slowLoris(options: { agentUrl: string; count: number; wait
   const started = performance.now();
   const closedAfter: Array<number | undefined> = [];
   await Promise.all(
-    Array.from({ length: options.count }, (_, index) =>
-      new Promise<void>((resolve) => {
-        const socket = connect({ host: url.hostname, port: Number(url.port) });
-        socket.on('error', () => undefined);
-        socket.on('data', () => undefined);
-        socket.write(`POST /chat HTTP/1.1\r\nHost: ${url.host}\r\nX-Slow: `);
-        const drip = setInterval(() => socket.write('a'), 1_000);
-        const giveUp = setTimeout(() => {
-          clearInterval(drip);
-          closedAfter[index] = undefined;
-          socket.destroy();
-          resolve();
-        }, options.waitMs);
-        socket.once('close', () => {
-          clearInterval(drip);
-          clearTimeout(giveUp);
-          closedAfter[index] ??= round1(performance.now() - started);
-          resolve();
-        });
-      }),
+    Array.from(
+      { length: options.count },
+      (_, index) =>
+        new Promise<void>((resolve) => {
+          const socket = connect({ host: url.hostname, port: Number(url.port) });
+          socket.on('error', () => undefined);
+          socket.on('data', () => undefined);
+          socket.write(`POST /chat HTTP/1.1\r\nHost: ${url.host}\r\nX-Slow: `);
+          const drip = setInterval(() => socket.write('a'), 1_000);
+          const giveUp = setTimeout(() => {
+            clearInterval(drip);
+            closedAfter[index] = undefined;
+            socket.destroy();
+            resolve();
+          }, options.waitMs);
+          socket.once('close', () => {
+            clearInterval(drip);
+            clearTimeout(giveUp);
+            closedAfter[index] ??= round1(performance.now() - started);
+            resolve();
+          });
+        }),
     ),
   );
   const closed = closedAfter.filter((value): value is number => value !== undefined);

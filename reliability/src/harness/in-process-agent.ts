@@ -52,7 +52,8 @@ export function vendorEnv(upstreamUrl: string): Record<string, string> {
  */
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const mock = await mockUpstream(options.respond ? { respond: options.respond } : {});
-  const proxy = options.faults === undefined ? undefined : await faultProxy({ target: mock.url, faults: options.faults });
+  const proxy =
+    options.faults === undefined ? undefined : await faultProxy({ target: mock.url, faults: options.faults });
   const logs: string[] = [];
   const logStream = new Writable({
     write(chunk, _encoding, callback) {

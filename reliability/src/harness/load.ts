@@ -127,7 +127,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadFigures> {
     active -= 1;
     options.scanner.body(reply.raw);
     if (reply.status !== 200) counts.httpErrors += 1;
-    check('sse', requestId, startedAt, reply.events, reply.readError ?? (reply.status !== 200 ? `HTTP ${reply.status}` : undefined));
+    check(
+      'sse',
+      requestId,
+      startedAt,
+      reply.events,
+      reply.readError ?? (reply.status !== 200 ? `HTTP ${reply.status}` : undefined),
+    );
   };
   const runSocket = async (index: number) => {
     const requestId = `${options.label}-ws-${index}`;
