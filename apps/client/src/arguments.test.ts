@@ -85,3 +85,22 @@ describe('parseArguments', () => {
     expect(() => parseArguments(argv)).toThrow(message);
   });
 });
+
+describe('parseArguments: resume and follow', () => {
+  it('reads --resume, --follow and --after', () => {
+    expect(parseArguments(['--resume', 'hi'])).toMatchObject({ resume: true, follow: undefined, after: undefined });
+    expect(parseArguments(['hi'])).toMatchObject({ resume: false });
+    expect(parseArguments(['--follow', 'abc-123', '--after', '7'])).toMatchObject({
+      follow: 'abc-123',
+      after: 7,
+      prompt: undefined,
+    });
+  });
+
+  it('refuses a prompt with --follow, --after without --follow, and a bad id or number', () => {
+    expect(() => parseArguments(['--follow', 'abc', 'hi'])).toThrow(UsageError);
+    expect(() => parseArguments(['--after', '3', 'hi'])).toThrow(/only makes sense with --follow/);
+    expect(() => parseArguments(['--follow', 'a b/c'])).toThrow(/needs a stream id/);
+    expect(() => parseArguments(['--follow', 'abc', '--after', '-1'])).toThrow(UsageError);
+  });
+});

@@ -22,6 +22,12 @@ export interface ClientArguments {
   json: boolean;
   progress: boolean | undefined;
   reasoning: boolean;
+  /** Reconnect after a dropped connection (`--resume`). */
+  resume: boolean;
+  /** Attach to this running generation instead of starting one (`--follow <streamId>`). */
+  follow: string | undefined;
+  /** With `follow`: only the events after this id (`--after <n>`, default 0: from the start). */
+  after: number | undefined;
 }
 
 /** `--help` text. */
@@ -42,8 +48,13 @@ Options:
   --progress           show progress on stderr even when stderr is not a terminal
   --no-progress        never show progress
   --reasoning          also print the model's reasoning, on stderr
+  --resume             after a dropped connection, reconnect and continue where it broke
+                       (up to 5 attempts, 250 ms to 2 s apart; needs RESUMABLE_STREAMS=true on the agent)
+  --follow <streamId>  attach to a running generation (started elsewhere) instead of sending a prompt
+  --after <n>          with --follow: only the events after event id n (default: from the start)
   -h, --help           show this help
 
+Ctrl-C cancels the generation (POST /chat/<id>/cancel too); with --follow it only detaches.
 Exit codes: 0 ok, 1 server or stream error, 2 usage error, 3 agent unreachable, 130 interrupted (Ctrl-C).
 `;
 
@@ -90,6 +101,14 @@ export function parseArguments(argv: readonly string[], env: Record<string, stri
   const { values, positionals } = parsed;
   const prompt = positionals.length > 0 ? positionals.join(' ') : undefined;
   if (prompt !== undefined && prompt.trim() === '') throw new UsageError('the prompt is empty');
+  const follow = values.follow;
+  if (follow !== undefined) {
+    if (!/^[\w.:-]{1,200}$/.test(follow))
+      throw new UsageError(`--follow needs a stream id, got ${JSON.stringify(follow)}`);
+    if (prompt !== undefined) throw new UsageError('--follow attaches to a running reply: give no prompt with it');
+  }
+  if (values.after !== undefined && follow === undefined)
+    throw new UsageError('--after only makes sense with --follow');
   return {
     help: values.help === true,
     prompt,
@@ -103,6 +122,9 @@ export function parseArguments(argv: readonly string[], env: Record<string, stri
     json: values.json === true,
     progress: values['no-progress'] === true ? false : values.progress === true ? true : undefined,
     reasoning: values.reasoning === true,
+    resume: values.resume === true,
+    follow,
+    after: parseNumber('after', values.after, (number) => Number.isInteger(number) && number >= 0),
   };
 }
 
@@ -123,6 +145,9 @@ function parseWithNode(argv: readonly string[]) {
       progress: { type: 'boolean' },
       'no-progress': { type: 'boolean' },
       reasoning: { type: 'boolean' },
+      resume: { type: 'boolean' },
+      follow: { type: 'string' },
+      after: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -12,7 +12,9 @@ export type { AgentDoneEvent, AgentErrorEvent, AgentEvent, AgentStreamMetrics } 
 export { isAgentEvent } from './events.js';
 export type { ReplyMeter, ReplySummary } from './reply-meter.js';
 export { createReplyMeter, formatComplete, formatProgress } from './reply-meter.js';
+export type { ReconnectAttempt, ResolvedResumeOptions, ResumeOptions } from './resume-policy.js';
+export { reconnectDelayMs, resolveResumeOptions } from './resume-policy.js';
 export type { ClientIo } from './run-client.js';
 export { EXIT_CODES, runClient } from './run-client.js';
-export type { ChatMessage, StreamChatOptions } from './stream-chat.js';
+export type { ChatMessage, FollowTarget, StreamChatOptions } from './stream-chat.js';
 export { streamChat } from './stream-chat.js';

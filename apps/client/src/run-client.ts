@@ -75,7 +75,7 @@ export async function runClient(io: ClientIo): Promise<number> {
       return EXIT_CODES.ok;
     }
     json = parsed.json;
-    const prompt = parsed.prompt ?? (await readPrompt(io.stdin));
+    const prompt = parsed.follow !== undefined ? undefined : (parsed.prompt ?? (await readPrompt(io.stdin)));
     // Progress is for a person watching a terminal whose text goes elsewhere (stdout redirected or --json).
     const showProgress = parsed.progress ?? (stderr.isTTY === true && (stdout.isTTY !== true || parsed.json));
     const meter = createReplyMeter();
@@ -90,6 +90,18 @@ export async function runClient(io: ClientIo): Promise<number> {
       apiKey: parsed.apiKey,
       transport: parsed.transport,
       signal: io.signal,
+      ...(parsed.follow === undefined ? {} : { follow: { streamId: parsed.follow, after: parsed.after ?? 0 } }),
+      resume: parsed.resume && {
+        onReconnect: (attempt) => {
+          const line =
+            `reconnecting to stream ${attempt.streamId} after event ${attempt.after} ` +
+            `(attempt ${attempt.attempt}/${attempt.attempts}, in ${attempt.delayMs} ms): ${attempt.error.message}\n`;
+          const clear = progressShown ? '\r\x1b[K' : midLine ? '\n' : '';
+          // Synchronous on purpose: this runs inside the stream, between two reads.
+          stderr.write(clear + line);
+          midLine = false;
+        },
+      },
     })) {
       meter.observe(event);
       if (json) {
@@ -124,6 +136,13 @@ export async function runClient(io: ClientIo): Promise<number> {
     const message = error instanceof Error ? error.message : String(error);
     if (json) await write(stdout, `${JSON.stringify({ type: 'error', error: { kind, message } })}\n`);
     await write(stderr, `${clear}error: ${kind}: ${message}\n`);
+    const details = LLMError.isInstance(error) ? error.details : undefined;
+    if (typeof details?.streamId === 'string' && details.lost === true) {
+      await write(
+        stderr,
+        `The agent may still be generating it: rxllm --follow ${details.streamId} --after ${String(details.lastEventId)}\n`,
+      );
+    }
     return isUnreachable(error) ? EXIT_CODES.unreachable : EXIT_CODES.error;
   }
 }

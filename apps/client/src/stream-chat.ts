@@ -3,11 +3,19 @@ import { createParser } from 'eventsource-parser';
 import WebSocket from 'ws';
 import { abortedError, agentError, CLIENT_PROVIDER, connectionError, truncatedError } from './agent-error.js';
 import { type AgentEvent, isAgentEvent } from './events.js';
+import { type ResumeOptions, reconnectDelayMs, resolveResumeOptions } from './resume-policy.js';
 
 /** One message of the conversation sent to the agent. */
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
   content: string;
+}
+
+/** Which running generation to attach to instead of starting one; see {@link StreamChatOptions.follow}. */
+export interface FollowTarget {
+  streamId: string;
+  /** Only events after this id (0, the default, replays the generation from its start). */
+  after?: number;
 }
 
 /** Where and what to ask; see {@link streamChat}. */
@@ -27,12 +35,35 @@ export interface StreamChatOptions {
   transport?: 'sse' | 'ws';
   /** Aborting cancels the request (the agent then aborts its upstream request too). */
   signal?: AbortSignal;
+  /**
+   * Reconnect after a dropped connection (`true`, or the backoff to use): `GET /chat/:streamId` with
+   * `Last-Event-ID`, or `{type:"resume"}` on a new WebSocket. Needs an agent with `RESUMABLE_STREAMS=true`.
+   */
+  resume?: boolean | ResumeOptions;
+  /** Attach to a generation that is already running (started elsewhere) instead of starting one. */
+  follow?: FollowTarget;
+  /** Called once with the stream id as soon as the agent tells it (`X-Stream-Id`, or the `start` event). */
+  onStreamId?: (streamId: string) => void;
 }
 
 /** Bound on anything read whole into memory: an error body, a single SSE event. */
 const maxBufferedBytes = 1024 * 1024;
 /** Above this many unread WebSocket events the socket is paused, so a slow consumer does not grow memory. */
 const maxQueuedEvents = 256;
+/** Ctrl-C must still exit promptly when the agent does not answer the cancel request. */
+const cancelTimeoutMs = 2000;
+
+/** An event with its sequence number in the stream, when the agent sent one. */
+interface NumberedEvent {
+  id: number | undefined;
+  event: AgentEvent;
+}
+
+/** What a stream has seen so far: enough to pick it up again after a dropped connection. */
+interface StreamCursor {
+  streamId: string | undefined;
+  lastId: number | undefined;
+}
 
 function requestBody(options: StreamChatOptions): Record<string, unknown> {
   const messages = options.messages ?? [{ role: 'user', content: options.prompt ?? '' }];
@@ -47,6 +78,10 @@ function requestBody(options: StreamChatOptions): Record<string, unknown> {
 
 function endpoint(base: string, path: string): URL {
   return new URL(path, base.endsWith('/') ? base : `${base}/`);
+}
+
+function streamPath(streamId: string, suffix = ''): string {
+  return `chat/${encodeURIComponent(streamId)}${suffix}`;
 }
 
 function authorization(options: StreamChatOptions): Record<string, string> {
@@ -74,6 +109,18 @@ function parseEvent(data: string): AgentEvent {
   return value;
 }
 
+/**
+ * A WebSocket frame carries its sequence number as `id` and moves the `start` chunk's vendor id to `responseId`:
+ * undo that, so both transports yield the same event objects.
+ */
+function parseFrame(data: string): NumberedEvent {
+  const event = parseEvent(data) as AgentEvent & { id?: unknown; responseId?: unknown };
+  if (typeof event.id !== 'number') return { id: undefined, event };
+  const { id, responseId, ...rest } = event;
+  const restored = rest.type === 'start' && typeof responseId === 'string' ? { ...rest, id: responseId } : rest;
+  return { id, event: restored as AgentEvent };
+}
+
 async function errorFromResponse(response: Response): Promise<LLMError> {
   let reported: unknown;
   try {
@@ -85,19 +132,69 @@ async function errorFromResponse(response: Response): Promise<LLMError> {
   return agentError(reported, response.status, retryAfterMsFromHeaders(response.headers));
 }
 
-async function* streamOverSse(options: StreamChatOptions, controller: AbortController): AsyncGenerator<AgentEvent> {
+function notResumableError(streamId: string, reason: string): LLMError {
+  return new LLMError({
+    kind: 'not-found',
+    provider: CLIENT_PROVIDER,
+    status: 404,
+    message:
+      `the agent no longer has stream ${streamId} (${reason}): it finished or expired, or the agent runs without ` +
+      'RESUMABLE_STREAMS=true',
+    details: { agentKind: 'not-found', streamId },
+  });
+}
+
+/** A failure of the way to the agent (not one the agent reported), after which reconnecting may help. */
+function isReconnectable(error: unknown): boolean {
+  if (!LLMError.isInstance(error)) return false;
+  if (error.details?.reconnectable === true) return true;
+  return error.kind === 'network' && error.details?.agentKind === undefined;
+}
+
+async function openSse(
+  options: StreamChatOptions,
+  controller: AbortController,
+  cursor: StreamCursor,
+  resuming: boolean,
+): Promise<Response> {
+  const streamId = cursor.streamId;
   let response: Response;
   try {
-    response = await fetch(endpoint(options.url, 'chat'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...authorization(options) },
-      body: JSON.stringify(requestBody(options)),
-      signal: controller.signal,
-    });
+    response =
+      resuming && streamId !== undefined
+        ? await fetch(endpoint(options.url, streamPath(streamId)), {
+            headers: {
+              accept: 'text/event-stream',
+              ...(cursor.lastId === undefined ? {} : { 'last-event-id': String(cursor.lastId) }),
+              ...authorization(options),
+            },
+            signal: controller.signal,
+          })
+        : await fetch(endpoint(options.url, 'chat'), {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...authorization(options) },
+            body: JSON.stringify(requestBody(options)),
+            signal: controller.signal,
+          });
   } catch (cause) {
     throw controller.signal.aborted ? abortedError() : connectionError(cause, options.url);
   }
-  if (!response.ok) throw await errorFromResponse(response);
+  if (!response.ok) {
+    const error = await errorFromResponse(response);
+    if (!resuming || streamId === undefined) throw error;
+    if (response.status === 404) throw notResumableError(streamId, error.message);
+    // An agent that is restarting or overloaded may answer the next attempt (another instance shares REDIS_URL).
+    if (response.status >= 500) {
+      throw new LLMError({
+        kind: error.kind,
+        provider: CLIENT_PROVIDER,
+        status: response.status,
+        message: error.message,
+        details: { ...error.details, reconnectable: true },
+      });
+    }
+    throw error;
+  }
   if (!response.body || !(response.headers.get('content-type') ?? '').includes('text/event-stream')) {
     throw new LLMError({
       kind: 'unknown',
@@ -106,14 +203,30 @@ async function* streamOverSse(options: StreamChatOptions, controller: AbortContr
       message: `the agent answered ${response.headers.get('content-type') ?? 'no content type'}, not an event stream`,
     });
   }
+  return response;
+}
 
-  const pending: AgentEvent[] = [];
+/** The events of one SSE response, until its body ends (the caller decides whether that was too early). */
+async function* sseEvents(
+  options: StreamChatOptions,
+  controller: AbortController,
+  cursor: StreamCursor,
+  resuming: boolean,
+  onStreamId: (streamId: string) => void,
+): AsyncGenerator<NumberedEvent> {
+  const response = await openSse(options, controller, cursor, resuming);
+  const headerStreamId = response.headers.get('x-stream-id');
+  if (headerStreamId) onStreamId(headerStreamId);
+  const body = response.body as ReadableStream<Uint8Array>;
+
+  const pending: NumberedEvent[] = [];
   let parseFailure: LLMError | undefined;
   const parser = createParser({
     maxBufferSize: maxBufferedBytes,
     onEvent: (message) => {
       try {
-        pending.push(parseEvent(message.data));
+        const id = message.id !== undefined && /^\d+$/.test(message.id) ? Number(message.id) : undefined;
+        pending.push({ id, event: parseEvent(message.data) });
       } catch (error) {
         parseFailure ??= error as LLMError;
       }
@@ -128,25 +241,25 @@ async function* streamOverSse(options: StreamChatOptions, controller: AbortContr
       }
     },
   });
-  const reader = response.body.getReader();
+  const reader = body.getReader();
   const decoder = new TextDecoder();
-  while (true) {
-    let read: Awaited<ReturnType<typeof reader.read>>;
-    try {
-      read = await reader.read();
-    } catch (cause) {
-      throw controller.signal.aborted ? abortedError() : connectionError(cause, options.url);
+  try {
+    while (true) {
+      let read: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        read = await reader.read();
+      } catch (cause) {
+        throw controller.signal.aborted ? abortedError() : connectionError(cause, options.url);
+      }
+      if (read.done) return;
+      parser.feed(decoder.decode(read.value, { stream: true }));
+      yield* pending.splice(0);
+      if (parseFailure) throw parseFailure;
     }
-    if (read.done) break;
-    parser.feed(decoder.decode(read.value, { stream: true }));
-    for (const event of pending.splice(0)) {
-      if (event.type === 'error') throw agentError(event.error);
-      yield event;
-      if (event.type === 'done') return;
-    }
-    if (parseFailure) throw parseFailure;
+  } finally {
+    // Leaving early (done, a failure, a reconnect) must close this response's connection.
+    await reader.cancel().catch(() => {});
   }
-  throw controller.signal.aborted ? abortedError() : truncatedError('SSE');
 }
 
 function webSocketUrl(base: string): URL {
@@ -155,13 +268,17 @@ function webSocketUrl(base: string): URL {
   return url;
 }
 
-async function* streamOverWebSocket(
+/** The frames of one WebSocket, opened with `first` (a chat body or a `resume` message), until it closes. */
+async function* webSocketEvents(
   options: StreamChatOptions,
   controller: AbortController,
-): AsyncGenerator<AgentEvent> {
-  const queue: AgentEvent[] = [];
+  first: Record<string, unknown>,
+  sendCancelOnExit: boolean,
+): AsyncGenerator<NumberedEvent> {
+  const queue: NumberedEvent[] = [];
   let failure: LLMError | undefined;
   let closed = false;
+  let terminalSeen = false;
   let wake: (() => void) | undefined;
   const notify = () => {
     wake?.();
@@ -177,12 +294,12 @@ async function* streamOverWebSocket(
     maxPayload: maxBufferedBytes,
   });
   let paused = false;
-  socket.on('open', () => socket.send(JSON.stringify(requestBody(options))));
+  socket.on('open', () => socket.send(JSON.stringify(first)));
   socket.on('message', (data, isBinary) => {
     if (isBinary)
       return fail(new LLMError({ kind: 'unknown', provider: CLIENT_PROVIDER, message: 'binary frame from the agent' }));
     try {
-      queue.push(parseEvent(data.toString()));
+      queue.push(parseFrame(data.toString()));
     } catch (error) {
       return fail(error as LLMError);
     }
@@ -220,19 +337,18 @@ async function* streamOverWebSocket(
 
   try {
     while (true) {
-      const event = queue.shift();
-      if (event) {
+      const numbered = queue.shift();
+      if (numbered) {
         if (paused && queue.length < maxQueuedEvents / 2) {
           paused = false;
           socket.resume();
         }
-        if (event.type === 'error') throw agentError(event.error);
-        yield event;
-        if (event.type === 'done') return;
+        if (numbered.event.type === 'done' || numbered.event.type === 'error') terminalSeen = true;
+        yield numbered;
         continue;
       }
       if (failure) throw failure;
-      if (closed) throw controller.signal.aborted ? abortedError() : truncatedError('WebSocket');
+      if (closed) return;
       await new Promise<void>((resolve) => {
         wake = resolve;
       });
@@ -241,7 +357,7 @@ async function* streamOverWebSocket(
     controller.signal.removeEventListener('abort', onAbort);
     if (socket.readyState === WebSocket.OPEN) {
       // Tell the agent explicitly, then close: either one alone makes it abort the upstream request.
-      socket.send(JSON.stringify({ type: 'cancel' }));
+      if (sendCancelOnExit && !terminalSeen) socket.send(JSON.stringify({ type: 'cancel' }));
       socket.close(1000);
     } else if (socket.readyState === WebSocket.CONNECTING) {
       socket.terminate();
@@ -249,18 +365,126 @@ async function* streamOverWebSocket(
   }
 }
 
+function sleep(milliseconds: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, milliseconds);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Asks the agent to stop a generation for everyone; bounded, and never throws (the caller is already leaving). */
+async function cancelGeneration(options: StreamChatOptions, streamId: string): Promise<void> {
+  try {
+    const response = await fetch(endpoint(options.url, streamPath(streamId, '/cancel')), {
+      method: 'POST',
+      headers: authorization(options),
+      signal: AbortSignal.timeout(cancelTimeoutMs),
+    });
+    await response.body?.cancel();
+  } catch {
+    // The agent is gone or slow: it cancels on its own when the grace period for detached streams ends.
+  }
+}
+
+/** A dropped connection that will not be picked up again: says which stream it was, for `follow`. */
+function lostStreamError(error: LLMError, cursor: StreamCursor, note: string): LLMError {
+  return new LLMError({
+    kind: error.kind,
+    provider: CLIENT_PROVIDER,
+    ...(error.status === undefined ? {} : { status: error.status }),
+    message: `${error.message}${note}`,
+    cause: error,
+    details: { ...error.details, streamId: cursor.streamId, lastEventId: cursor.lastId ?? 0, lost: true },
+  });
+}
+
+async function* eventsWithReconnection(
+  options: StreamChatOptions,
+  controller: AbortController,
+  cursor: StreamCursor,
+  onStreamId: (streamId: string) => void,
+): AsyncGenerator<AgentEvent> {
+  const resume = resolveResumeOptions(options.resume);
+  const transport = options.transport === 'ws' ? 'ws' : 'sse';
+  let resuming = options.follow !== undefined;
+  let failures = 0;
+  while (true) {
+    const source =
+      transport === 'ws'
+        ? webSocketEvents(
+            options,
+            controller,
+            resuming ? { type: 'resume', streamId: cursor.streamId, after: cursor.lastId ?? 0 } : requestBody(options),
+            options.follow === undefined,
+          )
+        : sseEvents(options, controller, cursor, resuming, onStreamId);
+    try {
+      for await (const { id, event } of source) {
+        if (id !== undefined) {
+          // A replay may overlap what was already shown: never print an event twice.
+          if (cursor.lastId !== undefined && id <= cursor.lastId) continue;
+          cursor.lastId = id;
+        }
+        const announced = event.type === 'start' ? (event as { streamId?: unknown }).streamId : undefined;
+        if (typeof announced === 'string') onStreamId(announced);
+        failures = 0;
+        if (event.type === 'error') {
+          if (id === 0 && resuming && cursor.streamId !== undefined && event.error.kind === 'not-found') {
+            throw notResumableError(cursor.streamId, event.error.message);
+          }
+          throw agentError(event.error);
+        }
+        yield event;
+        if (event.type === 'done') return;
+      }
+      throw truncatedError(transport === 'ws' ? 'WebSocket' : 'SSE');
+    } catch (error) {
+      if (controller.signal.aborted) throw abortedError();
+      if (cursor.streamId === undefined || !isReconnectable(error)) throw error;
+      if (!resume) throw lostStreamError(error as LLMError, cursor, '');
+      if (failures >= resume.attempts) {
+        throw lostStreamError(error as LLMError, cursor, `; gave up resuming after ${resume.attempts} attempts`);
+      }
+      const delayMs = reconnectDelayMs(resume, failures);
+      failures += 1;
+      resume.onReconnect?.({
+        streamId: cursor.streamId,
+        after: cursor.lastId ?? 0,
+        attempt: failures,
+        attempts: resume.attempts,
+        delayMs,
+        error: error as LLMError,
+      });
+      await sleep(delayMs, controller.signal);
+      if (controller.signal.aborted) throw abortedError();
+      resuming = true;
+    }
+  }
+}
+
 /**
  * Streams one reply from the rxllm agent as an async iterable of its events (`start`, `text`, `reasoning`,
  * `tool-call`, `usage`, `finish`, then `done`). Cold: each iteration makes one request; breaking out of the loop or
- * aborting `signal` cancels it, and the agent then aborts its upstream request. Every failure is thrown as an
- * `LLMError`: an HTTP error status, an `error` event mid-stream (after the text already yielded), an unreachable
- * agent (`details.unreachable`), a stream that ends without `done` (`details.truncated`), or `aborted`.
+ * aborting `signal` cancels it, and the agent then aborts its upstream request (when the agent keeps detached
+ * streams, `RESUMABLE_STREAMS=true`, the client also sends `POST /chat/:streamId/cancel`, bounded to 2 s). Every
+ * failure is thrown as an `LLMError`: an HTTP error status, an `error` event mid-stream (after the text already
+ * yielded), an unreachable agent (`details.unreachable`), a stream that ends without `done` (`details.truncated`),
+ * or `aborted`.
+ *
+ * With `resume`, a dropped connection is picked up where it broke (`GET /chat/:streamId` with `Last-Event-ID`, or
+ * `{type:"resume"}` over WebSocket) and no event is yielded twice. With `follow`, it attaches to a generation that is
+ * already running instead of starting one; stopping a follower only detaches it.
  *
  * @example
  * ```ts
  * import { streamChat } from '@rxllm/client';
  *
- * for await (const event of streamChat({ url: 'http://localhost:8080', prompt: 'Tell me a story about AI' })) {
+ * for await (const event of streamChat({ url: 'http://localhost:8080', prompt: 'Tell me a story', resume: true })) {
  *   if (event.type === 'text') process.stdout.write(event.text);
  * }
  * ```
@@ -270,12 +494,36 @@ export async function* streamChat(options: StreamChatOptions): AsyncGenerator<Ag
   const forwardAbort = () => controller.abort();
   if (options.signal?.aborted) throw abortedError();
   options.signal?.addEventListener('abort', forwardAbort, { once: true });
+  const cursor: StreamCursor = {
+    streamId: options.follow?.streamId,
+    lastId: options.follow?.after !== undefined && options.follow.after > 0 ? options.follow.after : undefined,
+  };
+  const onStreamId = (streamId: string) => {
+    if (cursor.streamId !== undefined) return;
+    cursor.streamId = streamId;
+    options.onStreamId?.(streamId);
+  };
+  if (cursor.streamId !== undefined) options.onStreamId?.(cursor.streamId);
+  let ended = false;
+  let gaveUp = false;
   try {
-    if (options.transport === 'ws') yield* streamOverWebSocket(options, controller);
-    else yield* streamOverSse(options, controller);
+    for await (const event of eventsWithReconnection(options, controller, cursor, onStreamId)) {
+      if (event.type === 'done') ended = true;
+      yield event;
+    }
+    ended = true;
+  } catch (error) {
+    // The agent ended it (an error event or status), or the connection is gone: nothing of ours left to stop, and
+    // a generation that outlived a dropped connection can still be picked up with `follow` within its grace period.
+    if (!LLMError.isInstance(error) || error.kind !== 'aborted') gaveUp = true;
+    throw error;
   } finally {
     options.signal?.removeEventListener('abort', forwardAbort);
     // Closes the HTTP connection when the consumer stops early, so the agent sees the disconnect.
     controller.abort();
+    if (!ended && !gaveUp && options.follow === undefined && cursor.streamId !== undefined) {
+      // A disconnect only detaches a resumable generation: stopping the spend needs an explicit cancel.
+      await cancelGeneration(options, cursor.streamId);
+    }
   }
 }
