@@ -21,8 +21,8 @@ import { SecretScanner } from './harness/secrets.js';
  */
 const stress = process.env.HOSTILE_SCALE === 'stress';
 const counts = stress
-  ? { neverReading: 30, floodFrames: 200_000, slowLoris: 200 }
-  : { neverReading: 3, floodFrames: 20_000, slowLoris: 0 };
+  ? { neverReading: 30, floodFrames: 50_000, slowLoris: 200 }
+  : { neverReading: 3, floodFrames: 5_000, slowLoris: 0 };
 const bystanderPieces = 20;
 const scanner = new SecretScanner(stress ? 'hostile-stress' : 'hostile');
 const figures: Record<string, unknown> = { counts, agentEnv: hostileAgentEnv };

@@ -94,6 +94,7 @@ describe('hostile model output through the whole agent (mock → SDK → agent �
     });
   });
   afterAll(async () => {
+    writeResult('hostile-model-output', { separators, propertyRuns });
     await harness.close();
     expect(scanner.report().hits).toBe(0);
   });
@@ -109,6 +110,8 @@ describe('hostile model output through the whole agent (mock → SDK → agent �
       { minLength: 1, maxLength: 6 },
     );
   let counter = 0;
+  const separators: Record<string, unknown> = {};
+  const propertyRuns: Record<string, number> = {};
 
   for (const vendor of ['gemini', 'google-genai'] as const) {
     it(`${vendor}: U+2028 and U+2029 in model output arrive intact (Google sends raw UTF-8 in its JSON)`, async () => {
@@ -122,6 +125,11 @@ describe('hostile model output through the whole agent (mock → SDK → agent �
         { deadlineMs: 10_000 },
       );
       scanner.body(reply.raw);
+      separators[vendor] = {
+        status: reply.status,
+        texts: reply.events.filter((event) => event.type === 'text').map((event) => event.data.text),
+        body: reply.status === 200 ? undefined : reply.raw.slice(0, 300),
+      };
       expect(reply.status, `reply: ${reply.raw.slice(0, 300)}`).toBe(200);
       expect(reply.events.filter((event) => event.type === 'text').map((event) => event.data.text)).toEqual(texts);
     });
@@ -133,6 +141,7 @@ describe('hostile model output through the whole agent (mock → SDK → agent �
       await fc.assert(
         fc.asyncProperty(texts, fc.boolean(), async (chosen, overSocket) => {
           counter += 1;
+          propertyRuns[vendor] = (propertyRuns[vendor] ?? 0) + 1;
           const requestId = `hostile-${vendor}-${counter}`;
           scripted.set(requestId, chosen);
           const body = { message: messageFor(requestId), provider: vendor };
