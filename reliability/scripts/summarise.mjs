@@ -229,6 +229,13 @@ function pieceNote(record) {
   lines.push(
     'Every agent in the suite runs with marker keys (`OPENAI_API_KEY`, `ANTHROPIC_API_KEY`, `GEMINI_API_KEY`, `GOOGLE_API_KEY`, and `AGENT_API_KEY` in the fuzz run); every log line and every response body / WebSocket frame is scanned for each marker, its base64 form and its last 14 characters.',
   );
+  const echoed = results['echoed-key-outcomes'];
+  if (echoed) {
+    lines.push(
+      '',
+      `Upstream errors that echo the key (HTTP 401 "Incorrect API key provided: <key>", 400 "API key not valid: <key>", an in-stream error naming the key), for openai, anthropic and gemini over SSE and WebSocket, at \`LOG_LEVEL=debug\`: ${echoed.outcomes.length} replies, every one a typed error with the key shown as \`[redacted]\` (${run('src/secrets.test.ts')}).`,
+    );
+  }
   table(['Test file', 'Log lines', 'Bodies / frames', 'Bytes scanned', 'Hits', 'Pass']);
   for (const [name, record] of Object.entries(results).filter(([name]) => name.startsWith('secrets-'))) {
     lines.push(

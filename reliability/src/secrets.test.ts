@@ -35,7 +35,7 @@ describe('secrets: upstream errors that echo the key, at debug log level, with A
   afterAll(async () => {
     await harness.close();
     const tally = scanner.report();
-    writeResult('secrets-echo-outcomes', { outcomes, logLines: harness.logs.length });
+    writeResult('echoed-key-outcomes', { outcomes, logLines: harness.logs.length });
     expect(tally.hits, JSON.stringify(scanner.hits.slice(0, 3))).toBe(0);
   });
 
