@@ -1,6 +1,6 @@
 import { collectCompletion, complete, createRegistry, LLMError } from '@rxllm/core';
 import { lastValueFrom, VirtualTimeScheduler } from 'rxjs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { chunkValues, finish, reasoning, start, text, toolCall, usage } from '../marbles/chunk-factories.js';
 import { createChunkTestScheduler } from '../marbles/create-chunk-test-scheduler.js';
 import { cannedReply, simulatedProvider, simulatedProviderDefinition } from './simulated-provider.js';
@@ -144,16 +144,26 @@ describe('simulatedProviderDefinition', () => {
   });
 
   it('reads SIMULATED_TTFT_MS, SIMULATED_TOKENS_PER_SECOND and SIMULATED_MODEL', async () => {
-    const provider = registry.create('simulated', {
-      SIMULATED_TTFT_MS: '0',
-      SIMULATED_TOKENS_PER_SECOND: '0',
-      SIMULATED_MODEL: 'sim-x',
-    });
-    expect(provider.defaultModel).toBe('sim-x');
-    const started = performance.now();
-    await complete(provider, request);
-    // With no pacing the whole canned reply is out in a few timer turns, far below the 200 ms default TTFT.
-    expect(performance.now() - started).toBeLessThan(150);
+    vi.useFakeTimers();
+    try {
+      const provider = registry.create('simulated', {
+        SIMULATED_TTFT_MS: '5000',
+        SIMULATED_TOKENS_PER_SECOND: '0',
+        SIMULATED_MODEL: 'sim-x',
+      });
+      expect(provider.defaultModel).toBe('sim-x');
+      const types: string[] = [];
+      const subscription = provider.stream(request).subscribe((chunk) => types.push(chunk.type));
+      await vi.advanceTimersByTimeAsync(4999);
+      expect(types.filter((type) => type === 'text')).toEqual([]);
+      // No pacing after the first chunk: the whole reply follows in the same instant.
+      await vi.advanceTimersByTimeAsync(1);
+      expect(types.filter((type) => type === 'text').length).toBeGreaterThan(10);
+      expect(types.at(-1)).toBe('finish');
+      subscription.unsubscribe();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('rejects a malformed number with a message naming the variable', () => {
