@@ -241,3 +241,53 @@ describe('an upstream that accepts the connection and never answers', () => {
     });
   }
 });
+
+describe('a stream that outlives the total budget', () => {
+  let harness: Harness;
+  const totalTimeoutMs = 1_500;
+  beforeAll(async () => {
+    harness = await startHarness({
+      scanner,
+      respond: scriptedResponder(() => ({ pieces: pieceCount, delivery: { eventDelayMs: 100 } })),
+      env: { TOTAL_TIMEOUT_MS: String(totalTimeoutMs), IDLE_TIMEOUT_MS: '1000', SSE_PING_MS: '60000' },
+    });
+  });
+  afterAll(async () => {
+    await harness.close();
+  });
+
+  for (const vendor of vendors) {
+    it(`${vendor}: ends with a typed timeout within 100 ms of the total deadline, after an exact prefix`, async () => {
+      const requestId = nextRequestId(`total-${vendor}`);
+      const started = performance.now();
+      const reply = await postChat(
+        `${harness.agent.url}/chat`,
+        { message: messageFor(requestId), provider: vendor },
+        { deadlineMs: 10_000 },
+      );
+      scanner.body(reply.raw);
+      const verdict = expectHonest(reply.events, requestId, 'partial');
+      expect(verdict.errorKind).toBe('timeout');
+      // The agent's total clock starts when it subscribes, right after its `Received message` log line: take that
+      // line's time (epoch ms) as the start, so request parsing under load does not count against the agent.
+      const received = harness.logs.find((line) => line.includes(requestId) && line.includes('Received message'));
+      const agentStartedAt =
+        (JSON.parse(received ?? '{}') as { time?: number }).time ?? performance.timeOrigin + started;
+      const endedAt = performance.timeOrigin + (reply.events.at(-1)?.at ?? 0);
+      const lateness = endedAt - agentStartedAt - totalTimeoutMs;
+      console.log(`total timeout × ${vendor}: fired ${round1(lateness)} ms after its deadline`);
+      rows.push({
+        fault: 'total timeout 1.5 s (slow stream)',
+        vendor,
+        transport: 'sse',
+        status: reply.status,
+        outcome: verdict.terminal,
+        errorKind: verdict.errorKind,
+        chunks: verdict.contentEvents,
+        totalLatenessMs: round1(lateness),
+      });
+      expect(lateness).toBeGreaterThan(-20);
+      expect(lateness).toBeLessThan(100);
+    });
+  }
+});
