@@ -81,6 +81,23 @@ const environmentSchema = z.object({
   SHUTDOWN_DRAIN_MS: integer('SHUTDOWN_DRAIN_MS', 10_000, 0, 600_000),
   STATS_INTERVAL_MS: integer('STATS_INTERVAL_MS', 1_000, 10, 3_600_000),
   RESUMABLE_STREAMS: booleanFlag('RESUMABLE_STREAMS'),
+  RESUME_GRACE_MS: integer('RESUME_GRACE_MS', 30_000, 0, 3_600_000),
+  RESUME_RETENTION_MS: integer('RESUME_RETENTION_MS', 5 * 60_000, 100, 24 * 3_600_000),
+  RESUME_MAX_GENERATIONS: integer('RESUME_MAX_GENERATIONS', 10_000, 1, 10_000_000),
+  REDIS_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined || value === '') return undefined;
+      if (!/^rediss?:\/\//.test(value)) {
+        context.addIssue({ code: 'custom', message: 'REDIS_URL must start with redis:// or rediss://' });
+        return z.NEVER;
+      }
+      return value;
+    }),
+  RATE_LIMIT_PER_MINUTE: integer('RATE_LIMIT_PER_MINUTE', 0, 0, 1_000_000),
+  RATE_LIMIT_BURST: integer('RATE_LIMIT_BURST', 0, 0, 1_000_000),
 });
 
 /** The agent's settings, validated. Provider variables (`*_API_KEY`, `*_MODEL`, `*_BASE_URL`) stay in `env`. */
@@ -106,6 +123,18 @@ export interface AgentConfig {
   shutdownDrainMs: number;
   statsIntervalMs: number;
   resumableStreams: boolean;
+  /** How long a generation runs on with nobody attached before it is cancelled (resumable mode). */
+  resumeGraceMs: number;
+  /** How long a finished generation stays resumable. */
+  resumeRetentionMs: number;
+  /** Most generations the in-memory store keeps (finished ones are evicted oldest first). */
+  resumeMaxGenerations: number;
+  /** Shared store for resumable streams and rate limits across instances. Never logged (it may hold a password). */
+  redisUrl: string | undefined;
+  /** Requests per minute per client on the generating routes; 0 = no limit. */
+  rateLimitPerMinute: number;
+  /** Token-bucket size (the burst a client may make); defaults to the per-minute value. */
+  rateLimitBurst: number;
   /** The raw environment, for the provider registry. */
   env: AgentEnv;
 }
@@ -161,6 +190,12 @@ export function loadConfig(env: AgentEnv = process.env): AgentConfig {
     shutdownDrainMs: values.SHUTDOWN_DRAIN_MS,
     statsIntervalMs: values.STATS_INTERVAL_MS,
     resumableStreams: values.RESUMABLE_STREAMS,
+    resumeGraceMs: values.RESUME_GRACE_MS,
+    resumeRetentionMs: values.RESUME_RETENTION_MS,
+    resumeMaxGenerations: values.RESUME_MAX_GENERATIONS,
+    redisUrl: values.REDIS_URL,
+    rateLimitPerMinute: values.RATE_LIMIT_PER_MINUTE,
+    rateLimitBurst: values.RATE_LIMIT_BURST || values.RATE_LIMIT_PER_MINUTE,
     env,
   };
 }

@@ -14,10 +14,11 @@ import type { Observable, Subscription } from 'rxjs';
 import { isAuthorized } from './auth.js';
 import { readJsonBody } from './body.js';
 import { lastUserText, parseChatBody, toCompletionRequest } from './chat-request.js';
+import { handleCancel, handleResume } from './chat-resume.js';
 import type { AgentConfig } from './config.js';
 import { DashboardStats } from './dashboard-stats.js';
 import { toJsonLine } from './events.js';
-import { generate, type StreamObserver } from './generation.js';
+import { type GenerationEvent, generate, type StreamObserver } from './generation.js';
 import { HttpError, toHttpError } from './http-error.js';
 import { sendError, sendJson } from './http-response.js';
 import { combineObservers, logObserver } from './log-observer.js';
@@ -26,6 +27,9 @@ import { handleChatCompletions, handleModels, openAIErrorBody } from './openai-c
 import { providerPipeline } from './pipeline.js';
 import { AgentPrometheus } from './prometheus-metrics.js';
 import { createProviderCatalog, type ProviderCatalog } from './provider-catalog.js';
+import { enforceRateLimit } from './rate-limit.js';
+import { ResumableGenerations, type ResumableRun } from './resumable-generations.js';
+import { createSharedState, type SharedState, watcherTtlMs } from './shared-state.js';
 import { serveSse } from './sse-transport.js';
 import { contentSecurityPolicy, loadWebAssets, type WebAssets } from './web-assets.js';
 import { attachWebSocket, type WebSocketEndpoint } from './websocket-transport.js';
@@ -49,6 +53,18 @@ export interface AgentContext {
   /** Registers a stream until it finishes. */
   track(stream: ActiveStream): void;
   isDraining(): boolean;
+  /** Store and rate limiter: this process's memory, or Redis when `REDIS_URL` is set. */
+  shared: SharedState;
+  /** Present when `RESUMABLE_STREAMS=true`: generations outlive their client and can be resumed and followed. */
+  generations: ResumableGenerations | undefined;
+  /** Throws a 429 {@link HttpError} when the request's client is over `RATE_LIMIT_PER_MINUTE`. */
+  rateLimit(request: IncomingMessage): Promise<void>;
+  /** Starts the resumable run of a new generation (`undefined` when resumability is off). */
+  startRun(streamId: string, events: Observable<GenerationEvent>): Promise<ResumableRun | undefined>;
+  /** Makes a generation of this instance cancellable by id until it finishes (resumability off). */
+  registerCancel(streamId: string, cancel: () => void, finished: Promise<unknown>): void;
+  /** Cancels a generation for everyone; resolves false if no such generation is running. */
+  cancel(streamId: string): Promise<boolean>;
 }
 
 export interface AgentServerOptions {
@@ -100,6 +116,27 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
   const prometheus = new AgentPrometheus();
   const streams = new Set<ActiveStream>();
   const feeds = new Set<ServerResponse>();
+  const localCancels = new Map<string, () => void>();
+  const shared = await createSharedState(config, logger);
+  const generations = config.resumableStreams
+    ? new ResumableGenerations({ store: shared.store, graceMs: config.resumeGraceMs, watcherTtlMs, logger })
+    : undefined;
+  if (generations && 'ready' in shared.store) {
+    // Cancel requests from other instances must reach us from the first request on.
+    await (shared.store as { ready(): Promise<void> }).ready().catch(() => undefined);
+  }
+  if (config.resumableStreams) {
+    logger.info(
+      { store: shared.kind, graceMs: config.resumeGraceMs },
+      `Resumable streams on (${shared.kind} store): a disconnect detaches, nobody attached for ${config.resumeGraceMs} ms cancels`,
+    );
+  }
+  if (shared.limiter) {
+    logger.info(
+      { perMinute: config.rateLimitPerMinute, burst: config.rateLimitBurst, store: shared.kind },
+      `Rate limit: ${config.rateLimitPerMinute} requests per minute per client (burst ${config.rateLimitBurst})`,
+    );
+  }
   let draining = false;
   let shutdownPromise: Promise<void> | undefined;
 
@@ -119,9 +156,31 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
       void stream.finished.finally(() => streams.delete(stream));
     },
     isDraining: () => draining,
+    shared,
+    generations,
+    rateLimit: (request) => enforceRateLimit(shared.limiter, request, logger),
+    async startRun(streamId, events) {
+      if (!generations) return undefined;
+      const run = await generations.start(streamId, events);
+      context.track({ finished: run.finished, abort: (error) => run.stop(error) });
+      return run;
+    },
+    registerCancel(streamId, cancel, finished) {
+      localCancels.set(streamId, cancel);
+      void finished.finally(() => localCancels.delete(streamId));
+    },
+    async cancel(streamId) {
+      if (generations) return generations.cancel(streamId);
+      const cancel = localCancels.get(streamId);
+      if (!cancel) return false;
+      cancel();
+      return true;
+    },
   };
+  const abortedByClient = () => new HttpError({ kind: 'aborted', message: 'cancelled by a client' });
 
   const chat: Handler = async (request, response) => {
+    await context.rateLimit(request);
     const body = parseChatBody(await readJsonBody(request, config.maxBodyBytes), config);
     const choice = catalog.choose(body);
     const streamId = randomUUID();
@@ -129,13 +188,20 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
       { streamId, provider: choice.name, model: choice.model },
       `Received message: ${truncateForLog(lastUserText(body.messages))}`,
     );
-    const events = generate({
+    const generation = generate({
       source: context.source(choice.provider, toCompletionRequest(body, choice.model), streamId),
       streamId,
       observer: context.observer,
     });
+    // Resumable: the run owns the generation and outlives this reply; the reply is one attached client.
+    const run = await context.startRun(streamId, generation);
+    const events = run ? run.live : generation;
     if (wantsJsonReply(request, body.stream)) {
-      context.track(serveJsonCompletion(response, events, streamId));
+      const reply = serveJsonCompletion(response, events, streamId);
+      if (!run) {
+        context.track(reply);
+        context.registerCancel(streamId, () => reply.abort(abortedByClient()), reply.finished);
+      }
       return;
     }
     const session = serveSse({
@@ -146,7 +212,10 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
       maxBufferedBytes: config.maxBufferedBytes,
       slowConsumerGraceMs: config.slowConsumerGraceMs,
     });
-    context.track(session);
+    if (!run) {
+      context.track(session);
+      context.registerCancel(streamId, () => session.abort(abortedByClient()), session.finished);
+    }
     void session.finished.then((end) => {
       if (end.status === 'slow-consumer') logger.warn({ streamId, delivered: end.delivered }, 'Dropped a slow client');
     });
@@ -189,10 +258,11 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
       pattern: '/readyz',
       public: true,
       methods: {
-        GET: (_q, response) =>
-          draining
-            ? sendJson(response, 503, { status: 'shutting-down' })
-            : sendJson(response, 200, { status: 'ready', provider: catalog.active.name }),
+        GET: (_q, response) => {
+          if (draining) return sendJson(response, 503, { status: 'shutting-down' });
+          if (!shared.isHealthy()) return sendJson(response, 503, { status: 'store-unreachable', store: shared.kind });
+          return sendJson(response, 200, { status: 'ready', provider: catalog.active.name });
+        },
       },
     },
     {
@@ -206,7 +276,15 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
       },
     },
     { pattern: '/chat', methods: { POST: chat } },
-    { pattern: '/v1/chat/completions', methods: { POST: (q, r) => handleChatCompletions(context, q, r) } },
+    {
+      pattern: '/v1/chat/completions',
+      methods: {
+        POST: async (q, r) => {
+          await context.rateLimit(q);
+          await handleChatCompletions(context, q, r);
+        },
+      },
+    },
     { pattern: '/v1/models', methods: { GET: (_q, response) => handleModels(context, response) } },
     { pattern: '/stats', methods: { GET: (_q, response) => sendJson(response, 200, stats.snapshot()) } },
     { pattern: '/stats/stream', methods: { GET: statsFeed } },
@@ -230,9 +308,20 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
     },
   ];
 
+  const resumeRoute: Route = {
+    pattern: '/chat/:streamId',
+    methods: { GET: (q, r, url) => handleResume(context, q, r, url) },
+  };
+  const cancelRoute: Route = {
+    pattern: '/chat/:streamId/cancel',
+    methods: { POST: (_q, r, url) => handleCancel(context, r, url) },
+  };
+
   const findRoute = (path: string): Route | undefined => {
     const exact = routes.find((route) => route.pattern === path);
     if (exact) return exact;
+    if (/^\/chat\/[^/]+$/.test(path)) return resumeRoute;
+    if (/^\/chat\/[^/]+\/cancel$/.test(path)) return cancelRoute;
     const name = path.startsWith('/assets/') ? decodeURIComponent(path.slice('/assets/'.length)) : undefined;
     const file = name === undefined ? undefined : web.assets.get(name);
     if (!file) return undefined;
@@ -352,6 +441,9 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
           new Promise((resolve) => setTimeout(resolve, drainMs)),
         ]);
       }
+      // Resumable runs end with a `shutdown` event in their log, so followers elsewhere learn it too.
+      if (generations)
+        await generations.close(new HttpError({ kind: 'shutdown', message: 'the server is shutting down' }));
       const remaining = [...streams];
       if (remaining.length > 0) logger.warn({ remaining: remaining.length }, 'Drain deadline passed: ending streams');
       const stopping = new HttpError({ kind: 'shutdown', message: 'the server is shutting down' });
@@ -365,6 +457,7 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
       await new Promise((resolve) => setTimeout(resolve, 50));
       server.closeAllConnections();
       await closed;
+      await shared.close();
       logger.info('Shutdown complete');
     })();
     return shutdownPromise;

@@ -29,6 +29,11 @@ export interface SseOptions {
   /** Builds the pre-commit error body (OpenAI's error shape on the compatible route). */
   errorResponseBody?: (error: HttpError) => unknown;
   headers?: Record<string, string>;
+  /**
+   * The events come from a generation's log (a resume or a follower): the first one commits the reply, whatever it
+   * is, and only an event carrying a `failure` before that becomes an HTTP status (unknown id, expired events).
+   */
+  replay?: boolean;
 }
 
 /** A live SSE reply: the server keeps these to end them on shutdown. */
@@ -184,13 +189,13 @@ export function serveSse(options: SseOptions): SseSession {
     lastId = numbered.id;
     const { event } = numbered;
     if (!committed) {
-      if (event.type === 'error') {
+      if (event.type === 'error' && (!options.replay || numbered.failure)) {
         const failure = numbered.failure ?? new HttpError({ kind: event.error.kind, message: event.error.message });
         finish({ status: 'failed-before-commit', error: failure });
         respondWithError(failure);
         return;
       }
-      if (!isCommitTrigger(event)) {
+      if (!options.replay && !isCommitTrigger(event)) {
         pending.push(numbered);
         return;
       }

@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Subscription } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { isAuthorized } from './auth.js';
-import { lastUserText, parseChatBody, toCompletionRequest } from './chat-request.js';
+import { type ChatBody, lastUserText, parseChatBody, toCompletionRequest } from './chat-request.js';
+import { parseStreamId } from './chat-resume.js';
 import { type AgentEvent, encodeWebSocketFrame, type NumberedEvent } from './events.js';
-import { generate } from './generation.js';
-import { type AgentErrorKind, toHttpError } from './http-error.js';
+import { type GenerationEvent, generate } from './generation.js';
+import { type AgentErrorKind, HttpError, toHttpError } from './http-error.js';
 import { truncateForLog } from './logger.js';
 import { OutboundQueue } from './outbound-queue.js';
+import type { ProviderChoice } from './provider-catalog.js';
 import type { AgentContext } from './server.js';
 
 /** The `/ws` endpoint, as the server's shutdown sees it. */
@@ -93,17 +95,26 @@ export function attachWebSocket(server: Server, context: AgentContext): WebSocke
     if (!isAuthorized(request.headers, config.agentApiKey, true)) {
       return fail(401, 'Unauthorized', 'auth', 'missing or wrong bearer token', { 'WWW-Authenticate': 'Bearer' });
     }
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      context.prometheus.countRequest('GET', '/ws', 101);
-      onConnection(ws);
-    });
+    context.rateLimit(request).then(
+      () =>
+        wss.handleUpgrade(request, socket, head, (ws) => {
+          context.prometheus.countRequest('GET', '/ws', 101);
+          onConnection(ws, request);
+        }),
+      (error: unknown) => {
+        const failure = toHttpError(error);
+        fail(failure.status, 'Too Many Requests', failure.kind, failure.message, failure.headers);
+      },
+    );
   });
 
-  const onConnection = (ws: WebSocket) => {
+  const onConnection = (ws: WebSocket, request: IncomingMessage) => {
     sockets.add(ws);
     let current: { subscription: Subscription | undefined; lastId: number; streamId: string } | undefined;
     let resolveStream: (() => void) | undefined;
     let closing = false;
+    // Set while a start waits for the rate limiter or the store, so a second message cannot start another.
+    let starting = false;
 
     // One queue per socket, so frames of consecutive generations (and rejections) never overtake each other.
     const queue = new OutboundQueue(
@@ -151,19 +162,12 @@ export function attachWebSocket(server: Server, context: AgentContext): WebSocke
       resolveStream?.();
     };
 
-    const start = (input: unknown) => {
-      const body = parseChatBody(input, config);
-      const choice = context.catalog.choose(body);
-      const streamId = randomUUID();
-      logger.info(
-        { streamId, provider: choice.name, model: choice.model, transport: 'websocket' },
-        `Received message: ${truncateForLog(lastUserText(body.messages))}`,
-      );
-      const events = generate({
-        source: context.source(choice.provider, toCompletionRequest(body, choice.model), streamId),
-        streamId,
-        observer: context.observer,
-      });
+    /** Sends a generation's events (its own, or followed from the store) on this socket until its terminal event. */
+    const pipe = (
+      streamId: string,
+      events: Observable<GenerationEvent>,
+      abort: ((error: HttpError) => void) | undefined,
+    ) => {
       const running: NonNullable<typeof current> = { subscription: undefined, lastId: 0, streamId };
       current = running;
       const finished = new Promise<void>((resolve) => {
@@ -173,10 +177,22 @@ export function attachWebSocket(server: Server, context: AgentContext): WebSocke
         finished,
         abort: (error) => {
           if (current !== running) return;
-          endCurrent({ type: 'error', error: { kind: error.kind, message: error.message } });
+          if (abort) abort(error);
+          else endCurrent({ type: 'error', error: { kind: error.kind, message: error.message } });
           void queue.whenFlushed().then(() => ws.close(1001, 'server shutting down'));
         },
       });
+      if (!context.generations) {
+        context.registerCancel(
+          streamId,
+          () => {
+            if (current === running) {
+              endCurrent({ type: 'error', error: { kind: 'aborted', message: 'cancelled by a client' } });
+            }
+          },
+          finished,
+        );
+      }
       running.subscription = events.subscribe(({ id, event }: NumberedEvent) => {
         if (current !== running) return;
         running.lastId = id;
@@ -187,6 +203,40 @@ export function attachWebSocket(server: Server, context: AgentContext): WebSocke
         }
       });
       if (current !== running) running.subscription.unsubscribe();
+    };
+
+    const start = async (body: ChatBody, choice: ProviderChoice) => {
+      const streamId = randomUUID();
+      logger.info(
+        { streamId, provider: choice.name, model: choice.model, transport: 'websocket' },
+        `Received message: ${truncateForLog(lastUserText(body.messages))}`,
+      );
+      const generation = generate({
+        source: context.source(choice.provider, toCompletionRequest(body, choice.model), streamId),
+        streamId,
+        observer: context.observer,
+      });
+      const run = await context.startRun(streamId, generation);
+      if (closing) return;
+      // A resumable run is tracked (and stopped on shutdown) by itself; this socket is one attached client.
+      pipe(streamId, run ? run.live : generation, run ? () => undefined : undefined);
+    };
+
+    const resume = (message: { streamId?: unknown; after?: unknown }) => {
+      if (!context.generations) {
+        throw new HttpError({
+          kind: 'not-found',
+          message: 'resumable streams are disabled on this agent (RESUMABLE_STREAMS=true turns them on)',
+        });
+      }
+      const streamId = parseStreamId(typeof message.streamId === 'string' ? message.streamId : '');
+      const after = message.after ?? 0;
+      if (typeof after !== 'number' || !Number.isSafeInteger(after) || after < 0) {
+        throw new HttpError({ kind: 'invalid-request', message: 'after must be a non-negative integer' });
+      }
+      logger.info({ streamId, after, transport: 'websocket' }, 'Client resumes a stream');
+      const follower = context.generations.follow(streamId, after);
+      pipe(streamId, follower.events, (error) => follower.stop(error));
     };
 
     ws.on('message', (data, isBinary) => {
@@ -202,25 +252,60 @@ export function attachWebSocket(server: Server, context: AgentContext): WebSocke
         reject({ kind: 'invalid-request', message: 'frame is not valid JSON' });
         return;
       }
-      if (typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'cancel') {
-        if (current) {
-          logger.info({ streamId: current.streamId }, 'WebSocket client cancelled the stream');
+      const type = typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined;
+      if (type === 'cancel') {
+        const running = current;
+        if (!running) return;
+        logger.info({ streamId: running.streamId }, 'WebSocket client cancelled the stream');
+        if (!context.generations) {
           endCurrent({ type: 'error', error: { kind: 'aborted', message: 'cancelled by the client' } });
+          return;
         }
+        // For everyone: the `aborted` event arrives through the generation's own events, with its id in the log.
+        context.generations.cancel(running.streamId).then(
+          (cancelled) => {
+            if (!cancelled && current === running) {
+              endCurrent({ type: 'error', error: { kind: 'aborted', message: 'cancelled by the client' } });
+            }
+          },
+          (error: unknown) => reject(toHttpError(error)),
+        );
         return;
       }
-      if (current) {
+      if (current || starting) {
         reject({
           kind: 'invalid-request',
           message: 'a generation is already running on this socket: wait for it or send {"type":"cancel"}',
         });
         return;
       }
+      if (type === 'resume') {
+        try {
+          resume(message as { streamId?: unknown; after?: unknown });
+        } catch (error) {
+          reject(toHttpError(error));
+        }
+        return;
+      }
+      let body: ChatBody;
+      let choice: ProviderChoice;
       try {
-        start(message);
+        body = parseChatBody(message, config);
+        choice = context.catalog.choose(body);
       } catch (error) {
         reject(toHttpError(error));
+        return;
       }
+      starting = true;
+      context
+        .rateLimit(request)
+        .then(() => (closing ? undefined : start(body, choice)))
+        .catch((error: unknown) => {
+          if (!closing) reject(toHttpError(error));
+        })
+        .finally(() => {
+          starting = false;
+        });
     });
     // Protocol pings keep idle proxies from cutting a socket that waits for a slow first chunk.
     const keepAlive = setInterval(() => {
