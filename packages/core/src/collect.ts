@@ -27,7 +27,15 @@ export interface Completion {
   chunks: number;
 }
 
-function emptyCompletion(): Completion {
+/**
+ * A completion with nothing in it yet: the seed of {@link applyChunk} folds.
+ *
+ * @example
+ * ```ts
+ * const completion = chunks.reduce(applyChunk, emptyCompletion());
+ * ```
+ */
+export function emptyCompletion(): Completion {
   return {
     text: '',
     reasoning: '',

@@ -13,7 +13,7 @@ export type {
 } from './chunk.js';
 export { isContentChunk } from './chunk.js';
 export type { CollectedToolCall, CompleteOptions, Completion } from './collect.js';
-export { applyChunk, collectCompletion, collectText, complete, textDeltas } from './collect.js';
+export { applyChunk, collectCompletion, collectText, complete, emptyCompletion, textDeltas } from './collect.js';
 export type { LLMErrorKind, LLMErrorOptions } from './errors.js';
 export {
   isAbortError,
