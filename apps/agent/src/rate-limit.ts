@@ -6,16 +6,17 @@ import { bearerToken, subprotocolToken } from './auth.js';
 import { HttpError } from './http-error.js';
 
 /**
- * Who a request counts against: the hash of its bearer token (header or WebSocket subprotocol) when it presents one,
- * else its remote address. The token itself never becomes a key (keys reach Redis and could reach logs).
+ * Who a request counts against: with `AGENT_API_KEY` set, the hash of the (checked) bearer token, header or WebSocket
+ * subprotocol; else the remote address, since an unchecked token would let a client pick a fresh bucket per request.
+ * The token itself never becomes a key (keys reach Redis and could reach logs).
  *
  * @example
  * ```ts
- * rateLimitKey(request); // 'key:3f2a…' or 'ip:127.0.0.1'
+ * rateLimitKey(request, config.agentApiKey !== undefined); // 'key:3f2a…' or 'ip:127.0.0.1'
  * ```
  */
-export function rateLimitKey(request: IncomingMessage): string {
-  const token = bearerToken(request.headers) ?? subprotocolToken(request.headers);
+export function rateLimitKey(request: IncomingMessage, tokensAreChecked: boolean): string {
+  const token = tokensAreChecked ? (bearerToken(request.headers) ?? subprotocolToken(request.headers)) : undefined;
   if (token) return `key:${createHash('sha256').update(token).digest('hex').slice(0, 32)}`;
   return `ip:${request.socket.remoteAddress ?? 'unknown'}`;
 }
@@ -27,18 +28,19 @@ export function rateLimitKey(request: IncomingMessage): string {
  *
  * @example
  * ```ts
- * await enforceRateLimit(limiter, request, logger); // throws HttpError(kind 'rate-limit', status 429)
+ * await enforceRateLimit(limiter, request, logger, config.agentApiKey !== undefined); // throws HttpError(kind 'rate-limit', status 429)
  * ```
  */
 export async function enforceRateLimit(
   limiter: RateLimiter | undefined,
   request: IncomingMessage,
   logger: Logger,
+  tokensAreChecked = false,
 ): Promise<void> {
   if (!limiter) return;
   let result: Awaited<ReturnType<RateLimiter['take']>>;
   try {
-    result = await limiter.take(rateLimitKey(request));
+    result = await limiter.take(rateLimitKey(request, tokensAreChecked));
   } catch (error) {
     logger.warn({ err: error }, 'Rate limiter unavailable: request allowed');
     return;

@@ -158,7 +158,7 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
     isDraining: () => draining,
     shared,
     generations,
-    rateLimit: (request) => enforceRateLimit(shared.limiter, request, logger),
+    rateLimit: (request) => enforceRateLimit(shared.limiter, request, logger, config.agentApiKey !== undefined),
     async startRun(streamId, events) {
       if (!generations) return undefined;
       const run = await generations.start(streamId, events);
