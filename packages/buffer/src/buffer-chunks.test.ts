@@ -1,8 +1,10 @@
 import type { Chunk } from '@rxllm/core';
 import { LLMError } from '@rxllm/core';
+import { createChunkTestScheduler } from '@rxllm/testing/marbles';
 import { describe, expect, it } from 'vitest';
 import { bufferChunks } from './buffer-chunks.js';
-import { createTestScheduler } from './test-marbles.js';
+
+const createTestScheduler = () => createChunkTestScheduler({ errors: 'llm-error-fields' });
 
 const a: Chunk = { type: 'text', text: 'a' };
 const b: Chunk = { type: 'text', text: 'b' };

@@ -1,8 +1,10 @@
 import type { Chunk } from '@rxllm/core';
 import { LLMError } from '@rxllm/core';
+import { createChunkTestScheduler } from '@rxllm/testing/marbles';
 import { describe, it } from 'vitest';
 import { bufferText } from './buffer-text.js';
-import { createTestScheduler } from './test-marbles.js';
+
+const createTestScheduler = () => createChunkTestScheduler({ errors: 'llm-error-fields' });
 
 const text = (value: string): Chunk => ({ type: 'text', text: value });
 const values: Record<string, Chunk> = {

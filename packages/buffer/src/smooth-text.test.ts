@@ -1,9 +1,11 @@
 import type { Chunk } from '@rxllm/core';
 import { LLMError } from '@rxllm/core';
+import { createChunkTestScheduler } from '@rxllm/testing/marbles';
 import { tap } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { type SmoothTextOptions, smoothText } from './smooth-text.js';
-import { createTestScheduler } from './test-marbles.js';
+
+const createTestScheduler = () => createChunkTestScheduler({ errors: 'llm-error-fields' });
 
 const text = (value: string): Chunk => ({ type: 'text', text: value });
 const failure = new LLMError({ kind: 'network', provider: 'openai', message: 'connection reset' });

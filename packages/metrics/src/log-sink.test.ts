@@ -1,8 +1,10 @@
 import { type Chunk, LLMError } from '@rxllm/core';
+import { createChunkTestScheduler } from '@rxllm/testing/marbles';
 import { describe, expect, it } from 'vitest';
 import { logSink } from './log-sink.js';
 import { measure } from './measure.js';
-import { createTestScheduler } from './test-marbles.js';
+
+const createTestScheduler = () => createChunkTestScheduler({ errors: 'llm-error-fields' });
 
 const story = ['Once', ' upon', ' a', ' time'];
 const values: Record<string, Chunk> = {

@@ -1,9 +1,11 @@
 import { type Chunk, LLMError } from '@rxllm/core';
+import { createChunkTestScheduler } from '@rxllm/testing/marbles';
 import { asapScheduler, map, range, type SchedulerLike } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { measure } from './measure.js';
 import type { StreamReport } from './stream-report.js';
-import { createTestScheduler } from './test-marbles.js';
+
+const createTestScheduler = () => createChunkTestScheduler({ errors: 'llm-error-fields' });
 
 const values: Record<string, Chunk> = {
   s: { type: 'start', provider: 'openai', model: 'gpt-test' },

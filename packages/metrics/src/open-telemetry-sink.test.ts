@@ -1,9 +1,11 @@
 import type { Attributes, Meter } from '@opentelemetry/api';
 import { type Chunk, LLMError } from '@rxllm/core';
+import { createChunkTestScheduler } from '@rxllm/testing/marbles';
 import { describe, expect, it } from 'vitest';
 import { measure } from './measure.js';
 import { openTelemetrySink } from './open-telemetry-sink.js';
-import { createTestScheduler } from './test-marbles.js';
+
+const createTestScheduler = () => createChunkTestScheduler({ errors: 'llm-error-fields' });
 
 type Recording = { name: string; unit: string | undefined; value: number; attributes: Attributes | undefined };
 

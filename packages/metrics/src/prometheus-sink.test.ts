@@ -1,9 +1,11 @@
 import { type Chunk, LLMError } from '@rxllm/core';
+import { createChunkTestScheduler } from '@rxllm/testing/marbles';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { measure } from './measure.js';
 import { prometheusSink } from './prometheus-sink.js';
-import { createTestScheduler } from './test-marbles.js';
+
+const createTestScheduler = () => createChunkTestScheduler({ errors: 'llm-error-fields' });
 
 const values: Record<string, Chunk> = {
   s: { type: 'start', provider: 'openai', model: 'gpt-test' },

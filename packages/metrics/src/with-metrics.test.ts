@@ -1,8 +1,10 @@
 import type { Chunk } from '@rxllm/core';
+import { createChunkTestScheduler } from '@rxllm/testing/marbles';
 import { describe, expect, it } from 'vitest';
 import type { StreamReport } from './stream-report.js';
-import { createTestScheduler } from './test-marbles.js';
 import { withMetrics } from './with-metrics.js';
+
+const createTestScheduler = () => createChunkTestScheduler({ errors: 'llm-error-fields' });
 
 const values: Record<string, Chunk> = {
   s: { type: 'start', provider: 'anthropic', model: 'claude-test' },

@@ -1,8 +1,10 @@
 import { type Chunk, type CompletionRequest, LLMError, type Provider } from '@rxllm/core';
+import { createChunkTestScheduler } from '@rxllm/testing/marbles';
 import type { Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { fallback, withFallback } from './fallback.js';
-import { createTestScheduler } from './test-marbles.js';
+
+const createTestScheduler = () => createChunkTestScheduler({ errors: 'llm-error-fields' });
 
 const values: Record<string, Chunk> = {
   s: { type: 'start', provider: 'openai', model: 'gpt-test' },

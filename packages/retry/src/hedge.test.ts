@@ -1,7 +1,9 @@
 import { type Chunk, LLMError } from '@rxllm/core';
+import { createChunkTestScheduler } from '@rxllm/testing/marbles';
 import { describe, expect, it } from 'vitest';
 import { hedge, withHedge } from './hedge.js';
-import { createTestScheduler } from './test-marbles.js';
+
+const createTestScheduler = () => createChunkTestScheduler({ errors: 'llm-error-fields' });
 
 const values: Record<string, Chunk> = {
   s: { type: 'start', provider: 'openai', model: 'gpt-test' },

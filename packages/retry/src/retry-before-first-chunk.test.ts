@@ -1,8 +1,10 @@
 import { type Chunk, LLMError } from '@rxllm/core';
+import { createChunkTestScheduler } from '@rxllm/testing/marbles';
 import { defer, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { retryBeforeFirstChunk, retryDelayMs, withRetry } from './retry-before-first-chunk.js';
-import { createTestScheduler } from './test-marbles.js';
+
+const createTestScheduler = () => createChunkTestScheduler({ errors: 'llm-error-fields' });
 
 const values: Record<string, Chunk> = {
   s: { type: 'start', provider: 'openai', model: 'gpt-test' },

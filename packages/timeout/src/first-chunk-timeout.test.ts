@@ -1,8 +1,10 @@
 import { LLMError } from '@rxllm/core';
+import { createChunkTestScheduler } from '@rxllm/testing/marbles';
 import { describe, it } from 'vitest';
 import { firstChunkTimeout } from './first-chunk-timeout.js';
-import { createTestScheduler } from './test-marbles.js';
 import { expectedError, values } from './test-values.js';
+
+const createTestScheduler = () => createChunkTestScheduler({ errors: 'llm-error-fields' });
 
 describe('firstChunkTimeout', () => {
   it('passes a stream whose first content chunk arrives in time, then never fires again', () => {

@@ -1,7 +1,9 @@
+import { createChunkTestScheduler } from '@rxllm/testing/marbles';
 import { describe, it } from 'vitest';
 import { idleTimeout } from './idle-timeout.js';
-import { createTestScheduler } from './test-marbles.js';
 import { expectedError, values } from './test-values.js';
+
+const createTestScheduler = () => createChunkTestScheduler({ errors: 'llm-error-fields' });
 
 describe('idleTimeout', () => {
   it('resets on every content chunk (text, reasoning) and fails after a gap', () => {

@@ -1,8 +1,10 @@
 import { LLMError } from '@rxllm/core';
+import { createChunkTestScheduler } from '@rxllm/testing/marbles';
 import { describe, expect, it } from 'vitest';
 import { streamTimeout, timeoutError } from './stream-timeout.js';
-import { createTestScheduler } from './test-marbles.js';
 import { expectedError, values } from './test-values.js';
+
+const createTestScheduler = () => createChunkTestScheduler({ errors: 'llm-error-fields' });
 
 describe('streamTimeout', () => {
   it('switches from the first-chunk clock to the idle clock after the first content chunk', () => {

@@ -1,7 +1,9 @@
+import { createChunkTestScheduler } from '@rxllm/testing/marbles';
 import { describe, it } from 'vitest';
-import { createTestScheduler } from './test-marbles.js';
 import { expectedError, values } from './test-values.js';
 import { totalTimeout } from './total-timeout.js';
+
+const createTestScheduler = () => createChunkTestScheduler({ errors: 'llm-error-fields' });
 
 describe('totalTimeout', () => {
   it('fails a stream that keeps streaming past the total deadline', () => {

@@ -1,7 +1,5 @@
-import { map } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { chunkValues, finish, reasoning, start, text, toolCall, usage } from './chunk-factories.js';
-import { createChunkTestScheduler } from './create-chunk-test-scheduler.js';
 
 describe('chunk factories', () => {
   it('build the core chunk shapes', () => {
@@ -34,24 +32,5 @@ describe('chunk factories', () => {
     const values = chunkValues(start(), text('Hi'), finish());
     expect(values).toEqual({ a: start(), b: text('Hi'), c: finish() });
     expect(() => chunkValues(...Array.from({ length: 53 }, () => text('x')))).toThrow(RangeError);
-  });
-});
-
-describe('createChunkTestScheduler', () => {
-  it('runs marbles in virtual time', () => {
-    createChunkTestScheduler().run(({ cold, expectObservable }) => {
-      const input = chunkValues(text('hi'), text('there'), finish());
-      const upper = (chunk: (typeof input)[string]) => (chunk.type === 'text' ? text(chunk.text.toUpperCase()) : chunk);
-      const output = chunkValues(text('HI'), text('THERE'), finish());
-      expectObservable(cold('a 10ms b-c|', input).pipe(map(upper))).toBe('a 10ms b-c|', output);
-    });
-  });
-
-  it('fails the test when the marbles differ (its assertion is vitest toEqual)', () => {
-    expect(() =>
-      createChunkTestScheduler().run(({ cold, expectObservable }) => {
-        expectObservable(cold('a|', chunkValues(text('a')))).toBe('a|', chunkValues(text('b')));
-      }),
-    ).toThrow();
   });
 });
