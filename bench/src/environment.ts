@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { cpus, freemem, loadavg, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,11 +56,11 @@ const PACKAGES = [
 ];
 
 export function describeEnvironment(command: string): RunEnvironment {
-  const require = createRequire(join(benchRoot, 'package.json'));
   const versions: Record<string, string> = {};
   for (const name of PACKAGES) {
     try {
-      const packageJsonPath = require.resolve(`${name}/package.json`);
+      // Not `require.resolve(name/package.json)`: the SDKs' export maps do not expose it.
+      const packageJsonPath = join(benchRoot, 'node_modules', name, 'package.json');
       versions[name] = (JSON.parse(readFileSync(packageJsonPath, 'utf8')) as { version: string }).version;
     } catch {
       versions[name] = 'not resolvable';

@@ -1,9 +1,11 @@
 import type { Chunk } from '@rxllm/core';
 import { Observable } from 'rxjs';
-import { loadOperators, type Operators, pipeline } from './pipeline.js';
+import { loadExport, loadOperators, type Operators, pipeline } from './pipeline.js';
 import { serveRpc } from './processes.js';
+import { lazyStreamTimeout } from './proposals/lazy-stream-timeout.js';
+import { watchDoneMarkerTail, watchDoneMarkerTailPull } from './proposals/tail-done-marker.js';
 import { median } from './statistics.js';
-import { textPiece } from './wire.js';
+import { openAIStream, textPiece } from './wire.js';
 
 /**
  * Fork entry: cost per chunk of the operators with no network, over a synchronous in-memory source of text chunks,
@@ -100,7 +102,111 @@ function cases(
       const withPipeline = pipeline(ops);
       return (chunks) => consume(withPipeline(source(chunks)));
     }),
+    {
+      id: 'proposal-lazy-streamTimeout',
+      label: 'PROPOSAL (bench/src/proposals): `streamTimeout` with lazy timer re-arm, same options',
+      run: (chunks) =>
+        consume(source(chunks).pipe(lazyStreamTimeout({ firstChunkMs: 10_000, idleMs: 5_000, totalMs: 600_000 }))),
+    },
+    needs('proposal-pipeline', 'PROPOSAL: the five-operator pipeline with the lazy `streamTimeout`', (ops) => {
+      const withPipeline = pipeline({ ...ops, streamTimeout: lazyStreamTimeout });
+      return (chunks) => consume(withPipeline(source(chunks)));
+    }),
   ];
+}
+
+type DoneWatcher = (body: ReadableStream<Uint8Array>) => { body: ReadableStream<Uint8Array>; sawDone(): boolean };
+
+/** The `[DONE]` watcher alone: one web stream of OpenAI SSE events, one event per read, read to its end. */
+async function doneMarkerCases(events: number, runs: number): Promise<OperatorCase[]> {
+  const bytes = openAIStream('bench', false, events);
+  const reads: Uint8Array[] = [...bytes.head];
+  for (let index = 0; index < events; index += 1) reads.push(bytes.textCycle[index % bytes.textCycle.length]!);
+  reads.push(...bytes.tail);
+  const bodyOf = () => {
+    let index = 0;
+    return new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (index < reads.length) controller.enqueue(reads[index++]!);
+        else controller.close();
+      },
+    });
+  };
+  const drain = async (body: ReadableStream<Uint8Array>) => {
+    const reader = body.getReader();
+    for (;;) if ((await reader.read()).done) return;
+  };
+  let current: DoneWatcher | undefined;
+  let loadError: string | undefined;
+  try {
+    current = await loadExport<DoneWatcher>('@rxllm/openai', 'watchDoneMarker');
+  } catch (error) {
+    loadError = error instanceof Error ? error.message : String(error);
+  }
+  const variants: Array<
+    { id: string; label: string; run: () => Promise<boolean> } | { id: string; label: string; error: string }
+  > = [
+    {
+      id: 'done-none',
+      label: '[DONE] watcher: none (the body read as it is)',
+      run: () => drain(bodyOf()).then(() => true),
+    },
+    current
+      ? {
+          id: 'done-current',
+          label: '[DONE] watcher: `@rxllm/openai` `watchDoneMarker` (TransformStream + per-byte loop)',
+          run: async () => {
+            const watch = current!(bodyOf());
+            await drain(watch.body);
+            return watch.sawDone();
+          },
+        }
+      : { id: 'done-current', label: '[DONE] watcher: `@rxllm/openai` `watchDoneMarker`', error: loadError ?? '' },
+    {
+      id: 'done-tail',
+      label: 'PROPOSAL: [DONE] watcher keeping the last 64 bytes (same TransformStream hop)',
+      run: async () => {
+        const watch = watchDoneMarkerTail(bodyOf());
+        await drain(watch.body);
+        return watch.sawDone();
+      },
+    },
+    {
+      id: 'done-tail-pull',
+      label: 'PROPOSAL: [DONE] watcher keeping the last 64 bytes, pull-based wrapper instead of a TransformStream',
+      run: async () => {
+        const watch = watchDoneMarkerTailPull(bodyOf());
+        await drain(watch.body);
+        return watch.sawDone();
+      },
+    },
+  ];
+  const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+  const results: OperatorCase[] = [];
+  for (const variant of variants) {
+    if ('error' in variant) {
+      results.push({
+        id: variant.id,
+        label: variant.label,
+        nsPerChunk: Number.NaN,
+        runsNsPerChunk: [],
+        error: variant.error,
+      });
+      continue;
+    }
+    await variant.run();
+    const samples: number[] = [];
+    for (let run = 0; run < runs; run += 1) {
+      gc();
+      const before = process.cpuUsage();
+      const sawDone = await variant.run();
+      const cpu = process.cpuUsage(before);
+      if (!sawDone) throw new Error(`${variant.id} missed data: [DONE]`);
+      samples.push(((cpu.user + cpu.system) * 1000) / reads.length);
+    }
+    results.push({ id: variant.id, label: variant.label, nsPerChunk: median(samples), runsNsPerChunk: samples });
+  }
+  return results;
 }
 
 async function runOperators(payload: { chunks: number; runs: number }): Promise<OperatorCase[]> {
@@ -147,6 +253,17 @@ async function runOperators(payload: { chunks: number; runs: number }): Promise<
         error: error instanceof Error ? error.message : String(error),
       });
     }
+  }
+  try {
+    results.push(...(await doneMarkerCases(200_000, payload.runs)));
+  } catch (error) {
+    results.push({
+      id: 'done-marker',
+      label: '[DONE] watcher cases',
+      nsPerChunk: Number.NaN,
+      runsNsPerChunk: [],
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
   return results;
 }

@@ -49,7 +49,7 @@ if (options.sections.includes('gateway')) {
     quick: options.quick,
     repeats: options.quick ? 1 : 3,
     runMs: options.quick ? 800 : 1500,
-    pacedRunMs: options.quick ? 1200 : 3000,
+    pacedRunMs: options.quick ? 1200 : 2000,
     lengths: options.quick ? [10, 1000] : [10, 100, 1000, 10_000],
     heldStreams: options.held ?? (options.quick ? 1000 : 9500),
     subjects: (options.subjects ?? ['direct', 'agent-openai', 'agent-chat', 'portkey']) as never,
