@@ -345,3 +345,143 @@ describe('the chat page in Chromium', () => {
     expect(upstream!.closedEarlyAt).toBeDefined();
   }, 20_000);
 });
+
+describe('the chat page picks a streaming reply up after a reload', () => {
+  let resumableAgent: RunningAgent;
+  const fullText = Array.from({ length: slowEvents }, (_, index) => `word${index}`).join(' ');
+
+  beforeAll(async () => {
+    resumableAgent = await startAgent({
+      env: {
+        OPENAI_API_KEY: 'test',
+        LLM_PROVIDER: 'openai',
+        OPENAI_BASE_URL: mock.baseURLs.openai,
+        LOG_LEVEL: 'warn',
+        MAX_RETRIES: '0',
+        RESUMABLE_STREAMS: 'true',
+      },
+      port: 0,
+      host: '127.0.0.1',
+      logStream: new Writable({ write: (_chunk, _encoding, callback) => callback() }),
+    });
+  });
+
+  afterAll(async () => {
+    await resumableAgent?.close();
+  });
+
+  /** Sends a prompt for the slow reply and waits until it is streaming; returns its upstream request. */
+  async function startSlowReply(tab: Page, prompt: string): Promise<RecordedRequest> {
+    const requestsBefore = mock.requests.length;
+    await tab.locator('#prompt').fill(prompt);
+    await tab.locator('#prompt').press('Enter');
+    await tab.locator('.message.assistant:last-child .content', { hasText: 'word5 ' }).waitFor({ timeout: 5000 });
+    const [upstream] = (await mock.waitForRequests(requestsBefore + 1)).slice(requestsBefore);
+    expect(upstream!.finishedAt).toBeUndefined();
+    return upstream!;
+  }
+
+  it('with RESUMABLE_STREAMS=true: the reply continues after page.reload() with no gap, no duplicate, one upstream request', async () => {
+    const tab = await context.newPage();
+    const problems: string[] = [];
+    tab.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    tab.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+    });
+    try {
+      await tab.goto(resumableAgent.url);
+      const requestsBefore = mock.requests.length;
+      await startSlowReply(tab, 'Tell me a long story to resume');
+      const shownBeforeReload = (await tab.locator('.message.assistant .content').last().textContent()) ?? '';
+      await tab.reload();
+      // The restored page shows the conversation at once, with what had streamed so far.
+      expect(await tab.locator('.message.user .bubble').allTextContents()).toEqual(['Tell me a long story to resume']);
+      const reply = tab.locator('.message.assistant').last();
+      await reply.locator('.metrics', { hasText: 'tokens/s' }).waitFor({ timeout: 15_000 });
+      const finalText = (await reply.locator('.content').textContent())?.trim();
+      expect(finalText).toBe(fullText);
+      expect(finalText!.startsWith(shownBeforeReload.trim())).toBe(true);
+      expect(shownBeforeReload).not.toContain(`word${slowEvents - 1}`);
+      expect(await tab.locator('.message.assistant').count()).toBe(1);
+      expect(await reply.locator('.metrics').textContent()).toContain('resumed after a reload');
+      expect(await reply.getAttribute('class')).not.toContain('interrupted');
+      expect(mock.requests.length - requestsBefore).toBe(1);
+      expect(mock.requests[requestsBefore]!.finishedAt).toBeDefined();
+      // Nothing is in flight any more; another reload shows the finished conversation and asks the agent nothing.
+      const saved = await tab.evaluate(() =>
+        (globalThis as unknown as PageWindow).sessionStorage.getItem('rxllm.chat'),
+      );
+      expect(JSON.parse(saved!)).not.toHaveProperty('inFlight');
+      await tab.reload();
+      await tab.locator('.message.assistant .metrics', { hasText: 'tokens/s' }).waitFor({ timeout: 5000 });
+      expect((await tab.locator('.message.assistant .content').textContent())?.trim()).toBe(fullText);
+      expect(mock.requests.length - requestsBefore).toBe(1);
+      expect(problems).toEqual([]);
+    } finally {
+      await tab.close();
+    }
+  }, 30_000);
+
+  it('with RESUMABLE_STREAMS=true: Stop on a resumed reply cancels it for everyone (the upstream closes)', async () => {
+    const tab = await context.newPage();
+    try {
+      await tab.goto(resumableAgent.url);
+      const upstream = await startSlowReply(tab, 'Another story to stop after a reload');
+      await tab.reload();
+      const reply = tab.locator('.message.assistant').last();
+      await reply.locator('.content', { hasText: 'word20 ' }).waitFor({ timeout: 5000 });
+      expect(upstream.finishedAt).toBeUndefined();
+      const stopAt = performance.now();
+      await tab.locator('#stop').click();
+      await Promise.race([
+        upstream.closed,
+        new Promise((_, reject) => setTimeout(() => reject(new Error('upstream not closed 2 s after Stop')), 2000)),
+      ]);
+      console.log(
+        `[browser] resumable agent, Stop on a resumed reply → upstream closed: ${(upstream.closedEarlyAt! - stopAt).toFixed(1)} ms`,
+      );
+      expect(upstream.closedEarlyAt).toBeDefined();
+      expect(upstream.finishedAt).toBeUndefined();
+      await reply.locator('.metrics', { hasText: 'stopped' }).waitFor({ timeout: 2000 });
+    } finally {
+      await tab.close();
+    }
+  }, 30_000);
+
+  it('without resumability: a reload leaves the partial reply marked interrupted, and the upstream is closed', async () => {
+    const tab = await context.newPage();
+    try {
+      await tab.goto(agent.url);
+      const upstream = await startSlowReply(tab, 'A long story that a reload interrupts');
+      await tab.reload();
+      await Promise.race([
+        upstream.closed,
+        new Promise((_, reject) => setTimeout(() => reject(new Error('upstream not closed 2 s after reload')), 2000)),
+      ]);
+      expect(upstream.closedEarlyAt).toBeDefined();
+      expect(upstream.finishedAt).toBeUndefined();
+      const reply = tab.locator('.message.assistant').last();
+      await reply.locator('.metrics', { hasText: 'interrupted' }).waitFor({ timeout: 5000 });
+      expect(await reply.getAttribute('class')).toContain('interrupted');
+      const partial = (await reply.locator('.content').textContent())?.trim() ?? '';
+      expect(partial).toMatch(/^word0 word1 word2 word3 word4 word5\b/);
+      expect(fullText.startsWith(partial)).toBe(true);
+      expect(partial).not.toContain(`word${slowEvents - 1}`);
+      expect(await tab.locator('#send').isEnabled()).toBe(true);
+      expect(await tab.locator('#stop').isDisabled()).toBe(true);
+      // The partial reply is part of the conversation, so the next question carries it.
+      await tab.locator('#prompt').fill('Show me some markdown please');
+      await tab.locator('#prompt').press('Enter');
+      await tab
+        .locator('.message.assistant')
+        .last()
+        .locator('.metrics', { hasText: 'tokens/s' })
+        .waitFor({ timeout: 5000 });
+      const messages = (mock.requests.at(-1)!.body as { messages: Array<{ role: string; content: string }> }).messages;
+      expect(messages.map((message) => message.role).slice(-3)).toEqual(['user', 'assistant', 'user']);
+      expect(messages.at(-2)!.content.trim()).toBe(partial);
+    } finally {
+      await tab.close();
+    }
+  }, 30_000);
+});

@@ -1,4 +1,5 @@
-import { ChatError, type ChatEvent, type ChatMessage, fetchModels, type ModelOption, streamChat } from './chat-api.js';
+import { ChatError, type ChatEvent, cancelReply, fetchModels, type ModelOption, streamReply } from './chat-api.js';
+import { type InFlightReply, loadChatSession, type SavedReply, saveChatSession } from './chat-session.js';
 import { startDashboard } from './dashboard.js';
 import { renderMarkdown } from './markdown.js';
 import { createReplyTracker, formatReplyMetrics } from './reply-metrics.js';
@@ -38,11 +39,34 @@ const ui = {
   apiKeyNote: element<HTMLParagraphElement>('api-key-note'),
 };
 
+const session = loadChatSession(sessionStorage);
+
+/** The reply being streamed: its cancel handle and what a reload needs to pick it up. */
+interface ActiveReply {
+  controller: AbortController;
+  inFlight: InFlightReply;
+  stopping: boolean;
+}
+
 const state = {
-  conversation: [] as ChatMessage[],
+  conversation: session.conversation,
+  transcript: session.transcript,
   models: [] as ModelOption[],
-  current: undefined as AbortController | undefined,
+  current: undefined as ActiveReply | undefined,
+  /** Set when the page is going away: from then on nothing is saved, so the last save (with the stream's position) wins. */
+  unloading: false,
+  /** False once the agent showed that it does not keep streams (a cancel of a live stream answered 404). */
+  resumable: undefined as boolean | undefined,
 };
+
+function persist(): void {
+  if (state.unloading) return;
+  saveChatSession(sessionStorage, {
+    conversation: state.conversation,
+    transcript: state.transcript,
+    ...(state.current ? { inFlight: state.current.inFlight } : {}),
+  });
+}
 
 function apiKey(): string | undefined {
   return sessionStorage.getItem(apiKeyStorageKey) || undefined;
@@ -127,34 +151,72 @@ function createReplyView() {
   return { item, label, bubble, reasoning, reasoningText, content, toolCalls, metrics };
 }
 
-function showError(bubble: HTMLElement, error: ChatError): void {
+function showError(bubble: HTMLElement, error: { kind: string; message: string }): void {
   const box = create('div', 'error');
   box.setAttribute('role', 'alert');
   box.append(create('strong', undefined, error.kind), document.createTextNode(`: ${error.message}`));
   bubble.append(box);
 }
 
-async function send(prompt: string): Promise<void> {
+function toolCallsText(calls: InFlightReply['toolCalls']): string {
+  return calls.map((entry) => `tool call: ${entry.name}(${entry.arguments})`).join('\n');
+}
+
+/** Fills a reply's view with what was saved (a reload) or what streamed so far. */
+function showReply(
+  view: ReturnType<typeof createReplyView>,
+  reply: Pick<SavedReply, 'text' | 'reasoning' | 'toolCalls' | 'label'>,
+): void {
+  if (reply.label) view.label.textContent = reply.label;
+  view.content.innerHTML = renderMarkdown(reply.text);
+  view.reasoningText.textContent = reply.reasoning;
+  view.reasoning.hidden = reply.reasoning === '';
+  view.toolCalls.textContent = reply.toolCalls;
+  view.toolCalls.hidden = reply.toolCalls === '';
+}
+
+function showOutcome(view: ReturnType<typeof createReplyView>, reply: SavedReply): void {
+  view.content.setAttribute('aria-busy', 'false');
+  if (reply.status !== 'done' && reply.status !== 'failed') view.item.classList.add(reply.status);
+  if (reply.error) showError(view.bubble, reply.error);
+  view.metrics.textContent = reply.metrics;
+}
+
+function restoreTranscript(): void {
+  for (const turn of state.transcript) {
+    if (turn.role === 'user') {
+      appendUserMessage(turn.text);
+      continue;
+    }
+    const view = createReplyView();
+    showReply(view, turn);
+    showOutcome(view, turn);
+  }
+}
+
+/**
+ * Streams a reply into a new view: a new one (`POST /chat`) or, after a reload, the rest of one that was streaming
+ * (`GET /chat/:streamId` from its last event id, so the text already shown is neither repeated nor missing).
+ */
+async function runReply(inFlight: InFlightReply, resuming: boolean): Promise<void> {
   const controller = new AbortController();
-  state.current = controller;
+  const active: ActiveReply = { controller, inFlight, stopping: false };
+  state.current = active;
   setStreaming(true);
-  appendUserMessage(prompt);
-  state.conversation.push({ role: 'user', content: prompt });
   const view = createReplyView();
+  showReply(view, { ...inFlight, toolCalls: toolCallsText(inFlight.toolCalls) });
   scrollToBottom();
+  persist();
 
   const tracker = createReplyTracker();
-  let text = '';
-  let reasoning = '';
-  const toolArguments = new Map<number, { name: string; arguments: string }>();
-  let finishNote = '';
   let frame = 0;
   const render = () => {
     frame = 0;
     const follow = nearBottom();
-    view.content.innerHTML = renderMarkdown(text);
-    view.reasoningText.textContent = reasoning;
+    view.content.innerHTML = renderMarkdown(inFlight.text);
+    view.reasoningText.textContent = inFlight.reasoning;
     if (follow) scrollToBottom();
+    persist();
   };
   // Re-rendering Markdown on every token would be wasted work: once per animation frame is all the eye sees.
   const scheduleRender = () => {
@@ -164,29 +226,32 @@ async function send(prompt: string): Promise<void> {
     tracker.observe(event);
     switch (event.type) {
       case 'start':
-        view.label.textContent = `${event.provider} · ${event.model}`;
+        inFlight.label = `${event.provider} · ${event.model}`;
+        view.label.textContent = inFlight.label;
         break;
       case 'text':
-        text += event.text;
+        inFlight.text += event.text;
         scheduleRender();
         break;
       case 'reasoning':
-        reasoning += event.text;
+        inFlight.reasoning += event.text;
         view.reasoning.hidden = false;
         scheduleRender();
         break;
       case 'tool-call': {
-        const call = toolArguments.get(event.index) ?? { name: event.name ?? 'tool', arguments: '' };
+        let call = inFlight.toolCalls.find((entry) => entry.index === event.index);
+        if (!call) {
+          call = { index: event.index, name: event.name ?? 'tool', arguments: '' };
+          inFlight.toolCalls.push(call);
+        }
         call.arguments += event.argumentsDelta;
-        toolArguments.set(event.index, call);
         view.toolCalls.hidden = false;
-        view.toolCalls.textContent = [...toolArguments.values()]
-          .map((entry) => `tool call: ${entry.name}(${entry.arguments})`)
-          .join('\n');
+        view.toolCalls.textContent = toolCallsText(inFlight.toolCalls);
+        scheduleRender();
         break;
       }
       case 'finish':
-        if (event.reason !== 'stop' && event.reason !== 'tool-calls') finishNote = `finished: ${event.reason}`;
+        if (event.reason !== 'stop' && event.reason !== 'tool-calls') inFlight.finishNote = `finished: ${event.reason}`;
         break;
       default:
         break;
@@ -194,49 +259,141 @@ async function send(prompt: string): Promise<void> {
   };
 
   let failure: ChatError | undefined;
+  let reconnecting = false;
   try {
     const model = selectedModel();
     const key = apiKey();
-    for await (const event of streamChat({
+    for await (const { id, event } of streamReply({
       messages: state.conversation,
       ...(model ? { provider: model.provider, model: model.id } : {}),
       ...(key ? { apiKey: key } : {}),
+      ...(resuming && inFlight.streamId
+        ? { resumeFrom: { streamId: inFlight.streamId, lastEventId: inFlight.lastEventId } }
+        : {}),
       signal: controller.signal,
+      onStreamId: (streamId) => {
+        inFlight.streamId = streamId;
+        persist();
+      },
+      reconnect: {
+        onReconnect: (attempt) => {
+          reconnecting = true;
+          view.metrics.textContent = `connection lost · reconnecting (attempt ${attempt})…`;
+        },
+      },
     })) {
+      // The text and the id it corresponds to change together, so a save between two events is always consistent.
+      if (id !== undefined) inFlight.lastEventId = id;
       handle(event);
+      if (reconnecting) {
+        reconnecting = false;
+        view.metrics.textContent = '';
+      }
     }
   } catch (error) {
     failure = error instanceof ChatError ? error : new ChatError('unknown', String(error));
-  } finally {
-    tracker.end();
-    cancelAnimationFrame(frame);
-    render();
-    view.content.setAttribute('aria-busy', 'false');
-    state.current = undefined;
-    setStreaming(false);
   }
+  // The page is being replaced (reload, navigation): leave the saved in-flight reply for the next page to resume.
+  if (state.unloading) return;
+  tracker.end();
+  cancelAnimationFrame(frame);
+  render();
+  state.current = undefined;
+  setStreaming(false);
+  finishReply(view, inFlight, failure, tracker.metrics(), resuming);
+}
 
+/** Records how a reply ended (in the view, the transcript and the conversation) and saves the tab's state. */
+function finishReply(
+  view: ReturnType<typeof createReplyView>,
+  inFlight: InFlightReply,
+  failure: ChatError | undefined,
+  metrics: ReturnType<ReturnType<typeof createReplyTracker>['metrics']> | undefined,
+  resumed: boolean,
+): void {
   const notes: string[] = [];
+  let status: SavedReply['status'] = 'done';
+  let error: SavedReply['error'];
   if (failure?.kind === 'aborted') {
-    view.item.classList.add('stopped');
+    status = 'stopped';
     notes.push('stopped');
+  } else if (
+    failure &&
+    (failure.kind === 'interrupted' || (inFlight.streamId && (failure.status === 404 || failure.kind === 'network')))
+  ) {
+    // The stream is gone (the agent does not keep streams, or it expired) or unreachable for good.
+    status = 'interrupted';
+    notes.push(
+      failure.status === 404 && failure.kind === 'not-found'
+        ? 'interrupted: the agent no longer has this reply'
+        : `interrupted: ${failure.message}`,
+    );
   } else if (failure) {
-    showError(view.bubble, failure);
+    status = 'failed';
+    error = { kind: failure.kind, message: failure.message };
     if (failure.status === 401) askForApiKey('This agent requires an API key.');
   }
-  if (finishNote) notes.push(finishNote);
-  view.metrics.textContent = [formatReplyMetrics(tracker.metrics()), ...notes].join(' · ');
+  if (inFlight.finishNote) notes.push(inFlight.finishNote);
+  if (resumed && status === 'done') notes.push('resumed after a reload');
+  const reply: SavedReply = {
+    role: 'assistant',
+    text: inFlight.text,
+    reasoning: inFlight.reasoning,
+    toolCalls: toolCallsText(inFlight.toolCalls),
+    label: inFlight.label,
+    metrics: [...(metrics ? [formatReplyMetrics(metrics)] : []), ...notes].join(' · '),
+    status,
+    ...(error ? { error } : {}),
+  };
+  showOutcome(view, reply);
+  state.transcript.push(reply);
 
-  if (text !== '') {
-    // A stopped or failed reply still goes into the context: it is what the person saw.
-    state.conversation.push({ role: 'assistant', content: text });
+  if (inFlight.text !== '') {
+    // A stopped, failed or interrupted reply still goes into the context: it is what the person saw.
+    state.conversation.push({ role: 'assistant', content: inFlight.text });
   } else {
     // Nothing came back: drop the unanswered turn so the next request does not carry it twice.
     state.conversation.pop();
-    if (failure && failure.kind !== 'aborted' && ui.prompt.value === '') ui.prompt.value = prompt;
+    if (failure && failure.kind !== 'aborted' && ui.prompt.value === '') ui.prompt.value = inFlight.prompt;
   }
+  persist();
   if (nearBottom()) scrollToBottom();
   ui.prompt.focus();
+}
+
+function send(prompt: string): void {
+  appendUserMessage(prompt);
+  state.conversation.push({ role: 'user', content: prompt });
+  state.transcript.push({ role: 'user', text: prompt });
+  const inFlight: InFlightReply = {
+    prompt,
+    lastEventId: 0,
+    text: '',
+    reasoning: '',
+    toolCalls: [],
+    label: '',
+    finishNote: '',
+  };
+  void runReply(inFlight, false);
+}
+
+/**
+ * Stop: when the agent keeps streams (`RESUMABLE_STREAMS=true`) a disconnect only detaches, so the generation is
+ * cancelled explicitly first; closing the connection is what cancels on an agent that does not keep them.
+ */
+async function stopCurrent(): Promise<void> {
+  const active = state.current;
+  if (!active || active.stopping) return;
+  active.stopping = true;
+  ui.stop.disabled = true;
+  const streamId = active.inFlight.streamId;
+  if (streamId && state.resumable !== false) {
+    const key = apiKey();
+    const outcome = await cancelReply(streamId, key ? { apiKey: key } : {});
+    // A 404 for a reply that is still streaming: this agent does not keep streams; later stops just disconnect.
+    if (outcome === 'not-running' && state.current === active) state.resumable = false;
+  }
+  active.controller.abort();
 }
 
 ui.composer.addEventListener('submit', (event) => {
@@ -244,7 +401,7 @@ ui.composer.addEventListener('submit', (event) => {
   const prompt = ui.prompt.value.trim();
   if (prompt === '' || state.current) return;
   ui.prompt.value = '';
-  void send(prompt);
+  send(prompt);
 });
 
 ui.prompt.addEventListener('keydown', (event) => {
@@ -254,14 +411,26 @@ ui.prompt.addEventListener('keydown', (event) => {
   }
 });
 
-ui.stop.addEventListener('click', () => state.current?.abort());
+ui.stop.addEventListener('click', () => void stopCurrent());
 
 document.addEventListener('keydown', (event) => {
-  if (event.key === 'Escape' && state.current) state.current.abort();
+  if (event.key === 'Escape' && state.current) void stopCurrent();
+});
+
+// The last save before a reload or navigation: the in-flight reply's text and its stream position, together.
+window.addEventListener('pagehide', () => {
+  persist();
+  state.unloading = true;
+});
+window.addEventListener('pageshow', (event) => {
+  // Back from the back/forward cache: this page lives on.
+  if (event.persisted) state.unloading = false;
 });
 
 ui.newChat.addEventListener('click', () => {
   state.conversation = [];
+  state.transcript = [];
+  persist();
   ui.messages.replaceChildren();
   ui.empty.hidden = false;
   ui.prompt.focus();
@@ -283,6 +452,25 @@ ui.apiKey.addEventListener('keydown', (event) => {
     ui.saveKey.click();
   }
 });
+
+restoreTranscript();
+if (state.transcript.length > 0) {
+  ui.empty.hidden = true;
+  scrollToBottom();
+}
+const interrupted = session.inFlight;
+if (interrupted?.streamId) {
+  void runReply(interrupted, true);
+} else if (interrupted) {
+  // The page went away before the agent named the stream: there is nothing to pick up.
+  finishReply(
+    createReplyView(),
+    interrupted,
+    new ChatError('interrupted', 'the page was reloaded before the reply started'),
+    undefined,
+    false,
+  );
+}
 
 void loadModels();
 void startDashboard(apiKey, new AbortController().signal);

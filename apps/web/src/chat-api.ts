@@ -113,17 +113,172 @@ export async function fetchModels(options: RequestOptions = {}): Promise<ModelOp
     .map((entry) => ({ id: entry.id as string, provider: typeof entry.owned_by === 'string' ? entry.owned_by : '' }));
 }
 
+/** Where a reply stands in its stream: enough to pick it up again after a reload or a dropped connection. */
+export interface StreamPosition {
+  streamId: string;
+  /** The last event id received (0: none yet); the agent replays every event after it. */
+  lastEventId: number;
+}
+
+/** How a dropped connection is retried (`GET /chat/:streamId` with `Last-Event-ID`). */
+export interface ReconnectOptions {
+  /** Reconnections in a row without a new event before giving up (default 5). */
+  attempts?: number;
+  /** First wait, doubled each time (default 250 ms), up to `maxDelayMs` (default 2000 ms). */
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+  /** Called before each wait, e.g. to show "reconnecting…". */
+  onReconnect?: (attempt: number, delayMs: number) => void;
+}
+
 /** What to ask: the whole conversation, and optionally which provider and model. */
 export interface ChatRequest extends RequestOptions {
   messages: ChatMessage[];
   provider?: string;
   model?: string;
+  /** Continue this stream (`GET /chat/:streamId`) instead of starting a reply; `messages` are then not sent. */
+  resumeFrom?: StreamPosition;
+  /** Retry a dropped connection from the last event (default on); `false` to fail at once. */
+  reconnect?: ReconnectOptions | false;
+  /** Called once with the stream id, as soon as the agent tells it (`X-Stream-Id` or the `start` event). */
+  onStreamId?: (streamId: string) => void;
+}
+
+/** One event of a reply with its id in the stream (the SSE `id:`), when the agent sent one. */
+export interface ReplyEvent {
+  id: number | undefined;
+  event: ChatEvent;
+}
+
+function streamPath(streamId: string, suffix = ''): string {
+  return `/chat/${encodeURIComponent(streamId)}${suffix}`;
+}
+
+function sleep(milliseconds: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, milliseconds);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+async function openReply(chat: ChatRequest, streamId: string | undefined, lastEventId: number | undefined) {
+  if (streamId !== undefined) {
+    return request(
+      streamPath(streamId),
+      {
+        headers: headers(chat, {
+          accept: 'text/event-stream',
+          ...(lastEventId ? { 'last-event-id': String(lastEventId) } : {}),
+        }),
+      },
+      chat,
+    );
+  }
+  const body = {
+    messages: chat.messages,
+    ...(chat.provider ? { provider: chat.provider } : {}),
+    ...(chat.model ? { model: chat.model } : {}),
+  };
+  return request(
+    '/chat',
+    {
+      method: 'POST',
+      headers: headers(chat, { 'content-type': 'application/json', accept: 'text/event-stream' }),
+      body: JSON.stringify(body),
+    },
+    chat,
+  );
 }
 
 /**
- * Streams one reply: `POST /chat` read as Server-Sent Events. Yields every event up to `done`; throws a
- * {@link ChatError} for an HTTP error, an `error` event (after the text already yielded), a stream that ends without
- * `done`, or `aborted` when `signal` fires (the fetch is aborted, so the agent aborts its upstream request).
+ * Streams one reply with each event's id: `POST /chat` (or, with `resumeFrom`, `GET /chat/:streamId` with
+ * `Last-Event-ID`) read as Server-Sent Events, up to `done`. A dropped connection is retried from the last event id
+ * with backoff (250 ms doubling to 2 s, 5 attempts), which only an agent with `RESUMABLE_STREAMS=true` can answer:
+ * otherwise its 404 ends the retries at once. No event is yielded twice. Throws a {@link ChatError}: an HTTP error
+ * (`not-found` with status 404 when the stream cannot be resumed), an `error` event, `network` when the connection
+ * is lost for good, or `aborted` when `signal` fires.
+ *
+ * @example
+ * ```ts
+ * for await (const { id, event } of streamReply({ messages, signal, onStreamId: (streamId) => save(streamId) })) {
+ *   if (event.type === 'text') output.textContent += event.text;
+ *   lastEventId = id ?? lastEventId;
+ * }
+ * ```
+ */
+export async function* streamReply(chat: ChatRequest): AsyncGenerator<ReplyEvent> {
+  let streamId = chat.resumeFrom?.streamId;
+  let lastEventId = chat.resumeFrom?.lastEventId;
+  let resuming = chat.resumeFrom !== undefined;
+  const policy =
+    chat.reconnect === false
+      ? undefined
+      : { attempts: 5, initialDelayMs: 250, maxDelayMs: 2000, ...(chat.reconnect ?? {}) };
+  const learnStreamId = (announced: unknown) => {
+    if (typeof announced !== 'string' || announced === '' || streamId !== undefined) return;
+    streamId = announced;
+    chat.onStreamId?.(announced);
+  };
+  let failures = 0;
+  while (true) {
+    // An error the agent reported in the stream ends the reply: it is not a broken connection.
+    let reported: ChatError | undefined;
+    try {
+      const response = await openReply(chat, resuming ? streamId : undefined, lastEventId);
+      learnStreamId(response.headers.get('x-stream-id'));
+      if (!response.body) throw new ChatError('unknown', 'the agent sent no body');
+      for await (const message of readServerSentEvents(response.body)) {
+        let event: ChatEvent;
+        try {
+          event = JSON.parse(message.data) as ChatEvent;
+        } catch {
+          reported = new ChatError('unknown', 'the agent sent an event that is not JSON');
+          throw reported;
+        }
+        const id = message.id !== undefined && /^\d+$/.test(message.id) ? Number(message.id) : undefined;
+        if (id !== undefined) {
+          // A replay may overlap what is already on screen: never show an event twice.
+          if (lastEventId !== undefined && id <= lastEventId) continue;
+          lastEventId = id;
+        }
+        if (event.type === 'start') learnStreamId(event.streamId);
+        failures = 0;
+        if (event.type === 'error') {
+          reported = new ChatError(event.error.kind, event.error.message);
+          throw reported;
+        }
+        yield { id, event };
+        if (event.type === 'done') return;
+      }
+      throw new ChatError('network', 'the stream ended before the reply was complete');
+    } catch (error) {
+      if (chat.signal?.aborted) throw new ChatError('aborted', 'stopped');
+      const failure =
+        error instanceof ChatError
+          ? error
+          : new ChatError('network', `the connection to the agent broke (${(error as Error).message})`);
+      const reconnectable =
+        failure !== reported &&
+        streamId !== undefined &&
+        (failure.kind === 'network' || (resuming && failure.status !== undefined && failure.status >= 500));
+      if (!policy || !reconnectable || failures >= policy.attempts) throw failure;
+      const delayMs = Math.min(policy.initialDelayMs * 2 ** failures, policy.maxDelayMs);
+      failures += 1;
+      policy.onReconnect?.(failures, delayMs);
+      await sleep(delayMs, chat.signal);
+      if (chat.signal?.aborted) throw new ChatError('aborted', 'stopped');
+      resuming = true;
+    }
+  }
+}
+
+/**
+ * Streams one reply's events (see {@link streamReply}, which also gives each event's id).
  *
  * @example
  * ```ts
@@ -134,40 +289,36 @@ export interface ChatRequest extends RequestOptions {
  * ```
  */
 export async function* streamChat(chat: ChatRequest): AsyncGenerator<ChatEvent> {
-  const body = {
-    messages: chat.messages,
-    ...(chat.provider ? { provider: chat.provider } : {}),
-    ...(chat.model ? { model: chat.model } : {}),
-  };
-  const response = await request(
-    '/chat',
-    {
-      method: 'POST',
-      headers: headers(chat, { 'content-type': 'application/json', accept: 'text/event-stream' }),
-      body: JSON.stringify(body),
-    },
-    chat,
-  );
-  if (!response.body) throw new ChatError('unknown', 'the agent sent no body');
+  for await (const { event } of streamReply(chat)) yield event;
+}
+
+/**
+ * Asks the agent to stop a generation for everyone (`POST /chat/:streamId/cancel`), bounded by `timeoutMs`
+ * (default 1500). Resolves `cancelled` (202), `not-running` (404: finished, unknown, or an agent that does not keep
+ * streams) or `failed` (anything else, network included); never throws.
+ *
+ * @example
+ * ```ts
+ * await cancelReply(streamId, { apiKey });
+ * controller.abort();
+ * ```
+ */
+export async function cancelReply(
+  streamId: string,
+  options: RequestOptions & { timeoutMs?: number } = {},
+): Promise<'cancelled' | 'not-running' | 'failed'> {
   try {
-    for await (const message of readServerSentEvents(response.body)) {
-      let event: ChatEvent;
-      try {
-        event = JSON.parse(message.data) as ChatEvent;
-      } catch {
-        throw new ChatError('unknown', 'the agent sent an event that is not JSON');
-      }
-      if (event.type === 'error') throw new ChatError(event.error.kind, event.error.message);
-      yield event;
-      if (event.type === 'done') return;
-    }
-  } catch (error) {
-    if (error instanceof ChatError) throw error;
-    if (chat.signal?.aborted) throw new ChatError('aborted', 'stopped');
-    throw new ChatError('network', `the connection to the agent broke (${(error as Error).message})`);
+    const response = await fetch(streamPath(streamId, '/cancel'), {
+      method: 'POST',
+      headers: headers(options),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 1500),
+    });
+    await response.body?.cancel();
+    if (response.ok) return 'cancelled';
+    return response.status === 404 ? 'not-running' : 'failed';
+  } catch {
+    return 'failed';
   }
-  if (chat.signal?.aborted) throw new ChatError('aborted', 'stopped');
-  throw new ChatError('network', 'the stream ended before the reply was complete');
 }
 
 /** One second of the agent's live numbers, from `GET /stats/stream`. */
