@@ -95,7 +95,7 @@ export class RedisGenerationStore implements GenerationStore {
   async *read(streamId: string, after: number, signal: AbortSignal): AsyncIterable<StoredEvent> {
     if (!(await this.exists(streamId))) throw new StreamNotFoundError(streamId);
     // A blocking XREAD holds its connection, so each follower gets its own.
-    const reader = this.redis.duplicate();
+    const reader = this.connection();
     this.readers.add(reader);
     const onAbort = () => reader.disconnect();
     signal.addEventListener('abort', onAbort, { once: true });
@@ -137,6 +137,16 @@ export class RedisGenerationStore implements GenerationStore {
     }
   }
 
+  /**
+   * A new connection like the main one. It queues commands until it is connected even if the main client fails fast
+   * (`enableOfflineQueue: false`), and it has an error listener so a lost Redis is not an unhandled error event.
+   */
+  private connection(): Redis {
+    const connection = this.redis.duplicate({ enableOfflineQueue: true });
+    connection.on('error', () => undefined);
+    return connection;
+  }
+
   async exists(streamId: string): Promise<boolean> {
     return (await this.redis.exists(this.metaKey(streamId))) === 1;
   }
@@ -151,7 +161,7 @@ export class RedisGenerationStore implements GenerationStore {
   onCancelRequest(handler: (streamId: string) => void): () => void {
     this.cancelHandlers.add(handler);
     if (!this.subscriber) {
-      const subscriber = this.redis.duplicate();
+      const subscriber = this.connection();
       this.subscriber = subscriber;
       subscriber.on('message', (channel: string, streamId: string) => {
         if (channel !== this.cancelChannel) return;
