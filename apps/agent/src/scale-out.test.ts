@@ -150,4 +150,24 @@ describe('two agents sharing one Redis', () => {
     expect(ids).toEqual(range(9, ids.at(-1) ?? 0));
     expect([...first, ...rest].map((frame) => frame.text ?? '').join('')).toBe(text);
   });
+
+  // Last: it stops the shared redis-server.
+  it("Redis lost mid-generation: A's attached client still gets every event; resuming on B is a 503", async () => {
+    upstream.reset();
+    const { script, text } = slowScript(60, 10);
+    upstream.enqueue(script);
+    const response = await postJson(`${agentA.url}/chat`, { message: 'story', provider: 'openai' });
+    const streamId = response.headers.get('x-stream-id') as string;
+    const starter = readSse(response);
+    await upstream.waitForRequests(1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await redis.stop();
+    const events = await starter;
+    expect(events.at(-1)?.event).toBe('done');
+    expect(textOf(events)).toBe(text);
+    const resumed = await resume(agentB.url, streamId, { lastEventId: 3 });
+    expect(resumed.status).toBe(503);
+    expect(resumed.body).toMatchObject({ error: { kind: 'overloaded' } });
+    for (const agent of [agentA, agentB]) expect((await fetch(`${agent.url}/readyz`)).status).toBe(503);
+  });
 });

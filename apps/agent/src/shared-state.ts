@@ -54,6 +54,7 @@ export async function createSharedState(config: AgentConfig, logger: Logger): Pr
   // Fail fast while Redis is away instead of queueing commands for minutes: a request answers 503, not a hang.
   const redis = new Redis(config.redisUrl, {
     maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
     connectTimeout: 2_000,
     lazyConnect: true,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),

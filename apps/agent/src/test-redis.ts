@@ -51,6 +51,11 @@ export async function startRedisServer(): Promise<RedisServer> {
     port,
     stop: () =>
       new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) {
+          rmSync(directory, { recursive: true, force: true });
+          resolve();
+          return;
+        }
         child.once('exit', () => {
           rmSync(directory, { recursive: true, force: true });
           resolve();
