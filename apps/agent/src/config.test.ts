@@ -22,7 +22,30 @@ describe('loadConfig', () => {
       shutdownDrainMs: 10_000,
       statsIntervalMs: 1_000,
       resumableStreams: false,
+      resumeGraceMs: 30_000,
+      resumeRetentionMs: 300_000,
+      resumeMaxGenerations: 10_000,
+      redisUrl: undefined,
+      rateLimitPerMinute: 0,
+      rateLimitBurst: 0,
     });
+  });
+
+  it('reads the resumability, Redis and rate-limit settings; the burst defaults to the per-minute value', () => {
+    const config = loadConfig({
+      RESUME_GRACE_MS: '300',
+      REDIS_URL: 'redis://127.0.0.1:6379/2',
+      RATE_LIMIT_PER_MINUTE: '60',
+    });
+    expect(config).toMatchObject({
+      resumeGraceMs: 300,
+      redisUrl: 'redis://127.0.0.1:6379/2',
+      rateLimitPerMinute: 60,
+      rateLimitBurst: 60,
+    });
+    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '60', RATE_LIMIT_BURST: '5' }).rateLimitBurst).toBe(5);
+    expect(() => loadConfig({ REDIS_URL: 'http://user:pw-secret@host' })).toThrow(/REDIS_URL must start with redis:\/\//);
+    expect(() => loadConfig({ REDIS_URL: 'http://user:pw-secret@host' })).not.toThrow(/pw-secret/);
   });
 
   it('reads values, 0 turns a timeout off, origins are normalised', () => {
