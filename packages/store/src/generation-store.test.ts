@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GenerationStore, type StoredEvent, StreamNotFoundError } from './generation-store.js';
+import { EventsExpiredError, type GenerationStore, type StoredEvent, StreamNotFoundError } from './generation-store.js';
 import { MemoryGenerationStore } from './memory-generation-store.js';
 import { RedisGenerationStore } from './redis-generation-store.js';
 import { type RedisServer, startRedisServer } from './test-redis.js';
@@ -106,6 +106,22 @@ describe.each(implementations)('%s generation store', (_name, make) => {
     await expect.poll(() => cancelled).toEqual(['s4']);
     await store.append('s4', event(1, 'done'));
     expect(await other.requestCancel('s4')).toBe(false);
+    await store.close();
+    await other.close();
+  });
+
+  it('a gap in the log (an append lost while the store was away) fails the reader at the gap, never silently', async () => {
+    const { store, other } = make();
+    await store.create('s6');
+    await store.append('s6', event(1));
+    await store.append('s6', event(2));
+    await store.append('s6', event(5, 'done'));
+    const ids: number[] = [];
+    const reading = (async () => {
+      for await (const each of other.read('s6', 0, new AbortController().signal)) ids.push(each.id);
+    })();
+    await expect(reading).rejects.toBeInstanceOf(EventsExpiredError);
+    expect(ids).toEqual([1, 2]);
     await store.close();
     await other.close();
   });

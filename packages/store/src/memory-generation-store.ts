@@ -130,6 +130,9 @@ export class MemoryGenerationStore implements GenerationStore {
       while (start > 0 && (events[start - 1] as StoredEvent).id > cursor) start -= 1;
       for (let index = start; index < events.length; index++) {
         const event = events[index] as StoredEvent;
+        if (event.id > cursor + 1) {
+          throw new EventsExpiredError(`events after ${cursor} of stream ${streamId} are no longer kept`);
+        }
         cursor = event.id;
         yield event;
         if (isTerminalEvent(event)) return;

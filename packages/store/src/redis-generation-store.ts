@@ -118,8 +118,9 @@ export class RedisGenerationStore implements GenerationStore {
         }
         for (const [entryId, fields] of result[0]?.[1] ?? []) {
           const id = Number(entryId.slice(entryId.indexOf('-') + 1));
-          if (id > cursor + 1 && cursor === after) {
-            throw new EventsExpiredError(`events after ${after} of stream ${streamId} are no longer kept`);
+          // Trimmed by MAXLEN (at the start), or an append lost while Redis was away (anywhere): never a silent gap.
+          if (id > cursor + 1) {
+            throw new EventsExpiredError(`events after ${cursor} of stream ${streamId} are no longer kept`);
           }
           cursor = id;
           const event = { id, type: fieldValue(fields, 'type'), data: fieldValue(fields, 'data') };
