@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { type AddressInfo, connect, createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -445,6 +446,57 @@ describe('the chat page picks a streaming reply up after a reload', () => {
       await reply.locator('.metrics', { hasText: 'stopped' }).waitFor({ timeout: 2000 });
     } finally {
       await tab.close();
+    }
+  }, 30_000);
+
+  it('with RESUMABLE_STREAMS=true: a dropped connection mid-reply is retried from the last event id', async () => {
+    // A pass-through TCP proxy in front of the agent that can reset the connection carrying `POST /chat`, the way a
+    // flaky network drops it; every other connection (page, assets, dashboard, the retries) passes untouched.
+    const chatSockets = new Set<Socket>();
+    const all = new Set<Socket>();
+    const proxy = createNetServer((client) => {
+      const upstream = connect(resumableAgent.port, '127.0.0.1');
+      all.add(client).add(upstream);
+      client.on('data', (bytes: Buffer) => {
+        if (bytes.includes('POST /chat ')) chatSockets.add(client);
+        upstream.write(bytes);
+      });
+      upstream.pipe(client);
+      const drop = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', drop).on('close', drop);
+      upstream.on('error', drop).on('close', drop);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const tab = await context.newPage();
+    const resumeRequests: Array<string | undefined> = [];
+    tab.on('request', (request) => {
+      if (request.method() === 'GET' && /\/chat\/[0-9a-f-]{36}$/.test(request.url())) {
+        resumeRequests.push(request.headers()['last-event-id']);
+      }
+    });
+    try {
+      await tab.goto(proxyUrl);
+      const requestsBefore = mock.requests.length;
+      await startSlowReply(tab, 'A long story over a flaky network');
+      expect(chatSockets.size).toBe(1);
+      for (const socket of chatSockets) socket.resetAndDestroy();
+      const reply = tab.locator('.message.assistant').last();
+      await reply.locator('.metrics', { hasText: 'tokens/s' }).waitFor({ timeout: 15_000 });
+      expect((await reply.locator('.content').textContent())?.trim()).toBe(fullText);
+      expect(await reply.getAttribute('class')).not.toContain('interrupted');
+      expect(mock.requests.length - requestsBefore).toBe(1);
+      expect(mock.requests[requestsBefore]!.finishedAt).toBeDefined();
+      console.log(`[browser] resume requests after the drop, Last-Event-ID: ${resumeRequests.join(', ')}`);
+      expect(resumeRequests).toHaveLength(1);
+      expect(Number(resumeRequests[0])).toBeGreaterThan(5);
+    } finally {
+      await tab.close();
+      for (const socket of all) socket.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
     }
   }, 30_000);
 
