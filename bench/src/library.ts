@@ -46,6 +46,8 @@ export interface MemoryReport {
   minHeapBytes?: number;
   maxHeapBytes?: number;
   medianHeapBytes?: number;
+  /** Mean of the second half of the samples over the mean of the first half, minus 1: growth, not noise. */
+  trend?: number;
   chunksPerSecond?: number;
 }
 
@@ -122,6 +124,9 @@ export async function runLibraryBench(settings: LibrarySettings): Promise<Librar
         memory.minHeapBytes = lowest;
         memory.maxHeapBytes = Math.max(...steady);
         memory.medianHeapBytes = middle;
+        const half = Math.floor(steady.length / 2);
+        const mean = (values: number[]) => values.reduce((total, value) => total + value, 0) / values.length;
+        memory.trend = half > 0 ? mean(steady.slice(half)) / mean(steady.slice(0, half)) - 1 : Number.NaN;
         memory.maxDeviation =
           steady.length > 1 ? Math.max(...steady.map((sample) => Math.abs(sample - middle))) / middle : Number.NaN;
         memory.chunksPerSecond = (settings.memoryTextEvents * 1000) / result.wallMs;

@@ -169,6 +169,7 @@ function librarySection(results: BenchResults): string {
       ? `${formatNumber(entry.minHeapBytes / 2 ** 20, 2)} / ${formatNumber(entry.medianHeapBytes! / 2 ** 20, 2)} / ${formatNumber(entry.maxHeapBytes! / 2 ** 20, 2)}`
       : (entry.error ?? ''),
     finite(entry.maxDeviation) ? `±${formatNumber(entry.maxDeviation * 100, 1)} %` : '',
+    finite(entry.trend) ? `${entry.trend >= 0 ? '+' : ''}${formatNumber(entry.trend * 100, 1)} %` : '',
   ]);
   return [
     `Fast: one stream of ${formatNumber(library.settings.fast.textEvents)} text events written as fast as the upstream can (one write per event), ${library.settings.runs} runs after 2 warm-up runs. Paced: ${formatNumber(library.settings.paced.textEvents)} text events ${library.settings.paced.delayMs} ms apart, ${library.settings.pacedRuns} runs. CPU is the benchmark process's \`process.cpuUsage()\` (user + system) over the run; medians. "Heap growth" is \`heapUsed\` at the end of a run minus before it (garbage included); "retained" is the same after a forced GC.`,
@@ -191,7 +192,15 @@ function librarySection(results: BenchResults): string {
     '**Memory across one long stream** (heap sampled every 250 ms right after a forced GC; samples from the first 10 % of the stream are left out):',
     '',
     table(
-      ['subject', 'chunks', 'seconds', 'samples', 'heapUsed MiB min / median / max', 'max deviation from median'],
+      [
+        'subject',
+        'chunks',
+        'seconds',
+        'samples',
+        'heapUsed MiB min / median / max',
+        'max deviation from median',
+        'second half vs first half (trend)',
+      ],
       memoryRows,
     ),
   ].join('\n');
