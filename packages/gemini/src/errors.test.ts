@@ -4,7 +4,7 @@ import {
   GoogleGenerativeAIFetchError,
 } from '@google/generative-ai';
 import { describe, expect, it } from 'vitest';
-import { retryAfterMsFromDetails, toLLMError } from './errors.js';
+import { toLLMError } from './errors.js';
 
 const options = { provider: 'gemini', secrets: ['MARKER-KEY-123'] };
 
@@ -37,13 +37,6 @@ describe('toLLMError', () => {
       options,
     );
     expect(error.kind).toBe('auth');
-  });
-
-  it('reads RetryInfo.retryDelay', () => {
-    expect(
-      retryAfterMsFromDetails([{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '34.4s' }]),
-    ).toBe(34400);
-    expect(retryAfterMsFromDetails(undefined)).toBeUndefined();
   });
 
   it('redacts the key from any message', () => {

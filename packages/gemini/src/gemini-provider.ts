@@ -1,9 +1,9 @@
 import { GoogleGenerativeAI, type RequestOptions } from '@google/generative-ai';
 import { type Chunk, type CompletionRequest, fromAbortable, type Provider } from '@rxllm/core';
+import { createResponseMapper, type GeminiResponse } from '@rxllm/gemini-common';
 import type { Observable } from 'rxjs';
 import { toLLMError } from './errors.js';
 import { type GeminiRequestBody, toGeminiRequestBody } from './request-mapper.js';
-import { createResponseMapper, type GeminiResponse } from './response-mapper.js';
 import { withScopedFetch } from './scoped-fetch.js';
 
 /** A current Gemini model id, used when neither the options nor the request name one. */

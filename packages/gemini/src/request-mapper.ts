@@ -1,10 +1,5 @@
-import { type CompletionRequest, LLMError, systemPrompt } from '@rxllm/core';
-
-/** A Gemini `Content`: the shape both Google SDKs send as `contents[]`. */
-export interface GeminiContent {
-  role: 'user' | 'model';
-  parts: Array<Record<string, unknown>>;
-}
+import { type CompletionRequest, systemPrompt } from '@rxllm/core';
+import { type GeminiContent, toGeminiContents } from '@rxllm/gemini-common';
 
 /** The JSON body of `streamGenerateContent` that a `CompletionRequest` becomes. */
 export interface GeminiRequestBody {
@@ -13,31 +8,6 @@ export interface GeminiRequestBody {
   generationConfig?: Record<string, unknown>;
   tools?: Array<{ functionDeclarations: Array<Record<string, unknown>> }>;
   [field: string]: unknown;
-}
-
-function parseArguments(provider: string, text: string): unknown {
-  try {
-    return text.trim() === '' ? {} : JSON.parse(text);
-  } catch (cause) {
-    throw new LLMError({
-      kind: 'invalid-request',
-      provider,
-      message: 'a tool call in the history has arguments that are not JSON',
-      cause,
-    });
-  }
-}
-
-function toolResponse(content: string): Record<string, unknown> {
-  // Gemini wants an object; a JSON object result is sent as it is, anything else wrapped.
-  try {
-    const parsed: unknown = JSON.parse(content);
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
-      return parsed as Record<string, unknown>;
-    return { result: parsed };
-  } catch {
-    return { result: content };
-  }
 }
 
 /**
@@ -52,38 +22,7 @@ function toolResponse(content: string): Record<string, unknown> {
  * ```
  */
 export function toGeminiRequestBody(provider: string, request: CompletionRequest): GeminiRequestBody {
-  const contents: GeminiContent[] = [];
-  const toolNames = new Map<string, string>();
-  const push = (role: GeminiContent['role'], part: Record<string, unknown>) => {
-    const last = contents.at(-1);
-    // Gemini wants alternating turns: consecutive parts of one role (e.g. several tool results) share a turn.
-    if (last && last.role === role) last.parts.push(part);
-    else contents.push({ role, parts: [part] });
-  };
-  for (const message of request.messages) {
-    switch (message.role) {
-      case 'system':
-        break;
-      case 'user':
-        push('user', { text: message.content });
-        break;
-      case 'assistant':
-        if (message.content) push('model', { text: message.content });
-        for (const call of message.toolCalls ?? []) {
-          toolNames.set(call.id, call.name);
-          push('model', { functionCall: { name: call.name, args: parseArguments(provider, call.arguments) } });
-        }
-        break;
-      case 'tool':
-        push('user', {
-          functionResponse: {
-            name: message.name ?? toolNames.get(message.toolCallId) ?? message.toolCallId,
-            response: toolResponse(message.content),
-          },
-        });
-        break;
-    }
-  }
+  const contents = toGeminiContents(provider, request.messages);
   const generationConfig: Record<string, unknown> = {};
   if (request.temperature !== undefined) generationConfig.temperature = request.temperature;
   if (request.maxTokens !== undefined) generationConfig.maxOutputTokens = request.maxTokens;

@@ -1,6 +1,6 @@
 import { ApiError } from '@google/genai';
 import { describe, expect, it } from 'vitest';
-import { errorBodyFromMessage, retryAfterMsFromDetails, toLLMError } from './errors.js';
+import { errorBodyFromMessage, toLLMError } from './errors.js';
 
 const options = { provider: 'google-genai', secrets: ['MARKER-KEY-123'] };
 const apiError = (status: number, body: unknown) => new ApiError({ status, message: JSON.stringify(body) });
@@ -37,7 +37,6 @@ describe('toLLMError', () => {
         .retryAfterMs,
     ).toBe(3000);
     expect(toLLMError(apiError(429, body), options).retryAfterMs).toBe(2000);
-    expect(retryAfterMsFromDetails([{ retryDelay: '0.5s' }])).toBe(500);
   });
 
   it('parses the in-stream form "got status: X. {json}"', () => {

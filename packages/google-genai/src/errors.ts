@@ -6,33 +6,10 @@ import {
   requestIdFromHeaders,
   retryAfterMsFromHeaders,
 } from '@rxllm/core';
-
-interface ErrorDetail {
-  '@type'?: string;
-  reason?: string;
-  retryDelay?: string;
-}
+import { type GoogleErrorDetail, isInvalidKeyDetail, retryAfterMsFromDetails } from '@rxllm/gemini-common';
 
 interface GoogleErrorBody {
-  error?: { code?: number; message?: string; status?: string; details?: ErrorDetail[] };
-}
-
-/**
- * Milliseconds from a `google.rpc.RetryInfo` detail's `retryDelay` (a protobuf Duration such as `"34.4s"`).
- *
- * @example
- * ```ts
- * retryAfterMsFromDetails([{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '34.4s' }]); // 34400
- * ```
- */
-export function retryAfterMsFromDetails(details: unknown): number | undefined {
-  if (!Array.isArray(details)) return undefined;
-  for (const detail of details as ErrorDetail[]) {
-    if (typeof detail?.retryDelay !== 'string') continue;
-    const match = /^(\d+(?:\.\d+)?)s$/.exec(detail.retryDelay.trim());
-    if (match) return Math.round(Number(match[1]) * 1000);
-  }
-  return undefined;
+  error?: { code?: number; message?: string; status?: string; details?: GoogleErrorDetail[] };
 }
 
 /**
@@ -93,8 +70,7 @@ export function toLLMError(error: unknown, options: ToLLMErrorOptions): LLMError
     const status = sdkError.status;
     const body = errorBodyFromMessage(rawMessage)?.error;
     const details = body?.details;
-    const invalidKey = Array.isArray(details) && details.some((detail) => detail?.reason === 'API_KEY_INVALID');
-    const kind = status === 400 && invalidKey ? 'auth' : kindFromStatus(status);
+    const kind = status === 400 && isInvalidKeyDetail(details) ? 'auth' : kindFromStatus(status);
     const headers = options.streaming ? undefined : options.responseHeaders;
     const retryAfterMs = retryAfterMsFromHeaders(headers) ?? retryAfterMsFromDetails(details);
     const requestId = requestIdFromHeaders(headers);

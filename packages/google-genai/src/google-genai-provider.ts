@@ -1,9 +1,9 @@
 import { type GenerateContentConfig, GoogleGenAI, type GoogleGenAIOptions, type HttpOptions } from '@google/genai';
 import { type Chunk, type CompletionRequest, fromAbortable, LLMError, type Provider, redactSecrets } from '@rxllm/core';
+import { createResponseMapper, type GeminiResponse } from '@rxllm/gemini-common';
 import type { Observable } from 'rxjs';
 import { toLLMError } from './errors.js';
 import { type GoogleGenAIRequest, toGoogleGenAIRequest } from './request-mapper.js';
-import { createResponseMapper, type GeminiResponse } from './response-mapper.js';
 
 /** A current Gemini model id, used when neither the options nor the request name one. */
 export const DEFAULT_GOOGLE_GENAI_MODEL = 'gemini-2.5-flash';

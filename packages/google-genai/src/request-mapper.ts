@@ -1,30 +1,6 @@
 import type { Content, FunctionDeclaration, GenerateContentConfig } from '@google/genai';
-import { type CompletionRequest, LLMError, systemPrompt } from '@rxllm/core';
-
-function parseArguments(provider: string, text: string): Record<string, unknown> {
-  try {
-    return text.trim() === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
-  } catch (cause) {
-    throw new LLMError({
-      kind: 'invalid-request',
-      provider,
-      message: 'a tool call in the history has arguments that are not JSON',
-      cause,
-    });
-  }
-}
-
-function toolResponse(content: string): Record<string, unknown> {
-  // Gemini wants an object; a JSON object result is sent as it is, anything else wrapped.
-  try {
-    const parsed: unknown = JSON.parse(content);
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
-      return parsed as Record<string, unknown>;
-    return { result: parsed };
-  } catch {
-    return { result: content };
-  }
-}
+import { type CompletionRequest, systemPrompt } from '@rxllm/core';
+import { toGeminiContents } from '@rxllm/gemini-common';
 
 /** What `models.generateContentStream` takes, less the model, abort signal and HTTP options. */
 export interface GoogleGenAIRequest {
@@ -45,38 +21,8 @@ export interface GoogleGenAIRequest {
  * ```
  */
 export function toGoogleGenAIRequest(provider: string, request: CompletionRequest): GoogleGenAIRequest {
-  const contents: Content[] = [];
-  const toolNames = new Map<string, string>();
-  const push = (role: 'user' | 'model', part: NonNullable<Content['parts']>[number]) => {
-    const last = contents.at(-1);
-    // Gemini wants alternating turns: consecutive parts of one role (e.g. several tool results) share a turn.
-    if (last && last.role === role) last.parts?.push(part);
-    else contents.push({ role, parts: [part] });
-  };
-  for (const message of request.messages) {
-    switch (message.role) {
-      case 'system':
-        break;
-      case 'user':
-        push('user', { text: message.content });
-        break;
-      case 'assistant':
-        if (message.content) push('model', { text: message.content });
-        for (const call of message.toolCalls ?? []) {
-          toolNames.set(call.id, call.name);
-          push('model', { functionCall: { name: call.name, args: parseArguments(provider, call.arguments) } });
-        }
-        break;
-      case 'tool':
-        push('user', {
-          functionResponse: {
-            name: message.name ?? toolNames.get(message.toolCallId) ?? message.toolCallId,
-            response: toolResponse(message.content),
-          },
-        });
-        break;
-    }
-  }
+  // The SDK's `Part` is the same JSON as `GeminiContent`'s parts, typed field by field.
+  const contents = toGeminiContents(provider, request.messages) as Content[];
   const config: GenerateContentConfig = {};
   const system = systemPrompt(request);
   if (system) config.systemInstruction = system;

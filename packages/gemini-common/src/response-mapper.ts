@@ -1,5 +1,3 @@
-// Kept identical in @rxllm/gemini and @rxllm/google-genai: both SDKs hand over the same response JSON, and a shared
-// package would tie @rxllm/google-genai to the archived SDK's package (or need a new package).
 import {
   type Chunk,
   kindFromStatus,

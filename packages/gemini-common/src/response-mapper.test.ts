@@ -2,11 +2,11 @@ import { LLMError } from '@rxllm/core';
 import { describe, expect, it } from 'vitest';
 import { createResponseMapper } from './response-mapper.js';
 
-const PROVIDER = 'gemini';
-const newMapper = () =>
-  createResponseMapper({ provider: 'gemini', requestedModel: 'gemini-test', generateToolCallId: () => 'call_1' });
+// Both providers run this mapper under their own name, which keys providerMetadata.
+describe.each(['gemini', 'google-genai'])('createResponseMapper (provider %s)', (PROVIDER) => {
+  const newMapper = () =>
+    createResponseMapper({ provider: PROVIDER, requestedModel: 'gemini-test', generateToolCallId: () => 'call_1' });
 
-describe('createResponseMapper', () => {
   it('emits start from the first response, text per part, then usage and finish at the end', () => {
     const mapper = newMapper();
     const first = mapper.map({
@@ -26,7 +26,7 @@ describe('createResponseMapper', () => {
       },
     });
     expect([...first, ...second, ...mapper.end()]).toEqual([
-      { type: 'start', provider: 'gemini', model: 'gemini-2.5-flash-001', id: 'resp-1' },
+      { type: 'start', provider: PROVIDER, model: 'gemini-2.5-flash-001', id: 'resp-1' },
       { type: 'text', text: 'Hel' },
       { type: 'text', text: 'lo' },
       { type: 'text', text: '!' },
@@ -39,7 +39,7 @@ describe('createResponseMapper', () => {
   });
 
   it('uses the requested model when the response names none', () => {
-    expect(newMapper().map({ candidates: [] })[0]).toEqual({ type: 'start', provider: 'gemini', model: 'gemini-test' });
+    expect(newMapper().map({ candidates: [] })[0]).toEqual({ type: 'start', provider: PROVIDER, model: 'gemini-test' });
   });
 
   it('maps thought parts to reasoning and keeps signatures', () => {
@@ -59,7 +59,7 @@ describe('createResponseMapper', () => {
       ],
     });
     expect(chunks.slice(1)).toEqual([
-      { type: 'reasoning', text: 'thinking…', providerMetadata: { gemini: { thoughtSignature: 'sig-a' } } },
+      { type: 'reasoning', text: 'thinking…', providerMetadata: { [PROVIDER]: { thoughtSignature: 'sig-a' } } },
       { type: 'text', text: 'answer' },
     ]);
     expect(mapper.end()).toEqual([
@@ -67,7 +67,7 @@ describe('createResponseMapper', () => {
         type: 'finish',
         reason: 'stop',
         rawReason: 'STOP',
-        providerMetadata: { gemini: { thoughtSignature: 'sig-end' } },
+        providerMetadata: { [PROVIDER]: { thoughtSignature: 'sig-end' } },
       },
     ]);
   });
