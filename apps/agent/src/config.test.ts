@@ -44,7 +44,9 @@ describe('loadConfig', () => {
       rateLimitBurst: 60,
     });
     expect(loadConfig({ RATE_LIMIT_PER_MINUTE: '60', RATE_LIMIT_BURST: '5' }).rateLimitBurst).toBe(5);
-    expect(() => loadConfig({ REDIS_URL: 'http://user:pw-secret@host' })).toThrow(/REDIS_URL must start with redis:\/\//);
+    expect(() => loadConfig({ REDIS_URL: 'http://user:pw-secret@host' })).toThrow(
+      /REDIS_URL must start with redis:\/\//,
+    );
     expect(() => loadConfig({ REDIS_URL: 'http://user:pw-secret@host' })).not.toThrow(/pw-secret/);
   });
 
