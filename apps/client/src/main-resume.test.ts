@@ -190,4 +190,21 @@ describe('rxllm --resume against a resumable agent', () => {
     },
     20_000,
   );
+
+  it('a closed stdout (`rxllm … | head`) cancels the generation too, quietly, exit 0', async () => {
+    const before = mock.requests.length;
+    const run = start(['--url', agent.url, 'tell me a resumable story']);
+    const [upstream] = (await mock.waitForRequests(before + 1)).slice(before);
+    await until(() => run.stdoutSoFar().includes('r2 '), 'text to flow');
+    run.child.stdout!.destroy();
+    const result = await run.done;
+    await Promise.race([
+      upstream!.closed,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('upstream still open 3 s after EPIPE')), 3000)),
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(upstream!.closedEarlyAt).toBeDefined();
+    expect(upstream!.finishedAt).toBeUndefined();
+  }, 20_000);
 });

@@ -2,18 +2,20 @@
 import { runClient } from './run-client.js';
 
 const controller = new AbortController();
+let stdoutClosed = false;
 process.on('SIGINT', () => {
   // A second Ctrl-C while the cancellation is under way exits at once.
   if (controller.signal.aborted) process.exit(130);
   controller.abort();
 });
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  // `rxllm … | head` closes the pipe early: stop the request quietly.
-  if (error.code === 'EPIPE') {
-    controller.abort();
-    process.exit(0);
-  }
-  throw error;
+  if (error.code !== 'EPIPE') throw error;
+  // `rxllm … | head` closes the pipe early: stop the request quietly. The client still cancels the generation
+  // (a resumable agent would otherwise keep generating for its grace period); that is bounded, and so is this.
+  if (stdoutClosed) return;
+  stdoutClosed = true;
+  controller.abort();
+  setTimeout(() => process.exit(0), 3000).unref();
 });
 
 const code = await runClient({
@@ -21,8 +23,13 @@ const code = await runClient({
   env: process.env,
   stdin: process.stdin,
   stdout: process.stdout,
-  stderr: process.stderr,
+  stderr: {
+    write: (text: string) => stdoutClosed || process.stderr.write(text),
+    once: (event: 'drain', listener: () => void) => process.stderr.once(event, listener),
+    isTTY: process.stderr.isTTY,
+  },
   signal: controller.signal,
 });
 // Exit explicitly once output is flushed: idle keep-alive sockets must not hold the process open.
+if (stdoutClosed) process.exit(0);
 process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

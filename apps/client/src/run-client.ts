@@ -42,9 +42,17 @@ async function readPrompt(stdin: ClientIo['stdin']): Promise<string> {
   return prompt;
 }
 
-function write(stream: OutputStream, text: string): Promise<void> | undefined {
-  if (stream.write(text)) return undefined;
-  return new Promise((resolve) => stream.once('drain', resolve));
+/** Writes, then waits for `drain` when the stream is full; an abort ends the wait (a closed pipe never drains). */
+function writeTo(stream: OutputStream, text: string, signal: AbortSignal): Promise<void> | undefined {
+  if (stream.write(text) || signal.aborted) return undefined;
+  return new Promise((resolve) => {
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    stream.once('drain', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 /**
@@ -64,6 +72,7 @@ function write(stream: OutputStream, text: string): Promise<void> | undefined {
  */
 export async function runClient(io: ClientIo): Promise<number> {
   const { stdout, stderr } = io;
+  const write = (stream: OutputStream, text: string) => writeTo(stream, text, io.signal);
   let json = false;
   let progressShown = false;
   // When the reply's text on a terminal stopped mid-line, a message on stderr starts on a fresh line.
