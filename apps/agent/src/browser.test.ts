@@ -44,6 +44,10 @@ const failingMidwayScript: MockScript = {
     { type: 'error', status: 500, message: 'The server had an error while processing your request' },
   ],
 };
+const lateStartScript: MockScript = {
+  events: [{ type: 'text', text: 'too late' }],
+  delivery: { firstByteDelayMs: 3000 },
+};
 const agentKey = 'agent-key-for-the-browser-test';
 
 function lastUserMessage(request: RecordedRequest): string {
@@ -87,6 +91,7 @@ beforeAll(async () => {
       if (prompt.includes('markdown')) return markdownScript;
       if (prompt.includes('rate limit')) return rateLimitedScript;
       if (prompt.includes('midway')) return failingMidwayScript;
+      if (prompt.includes('late start')) return lateStartScript;
       return slowScript;
     },
   });
@@ -536,4 +541,24 @@ describe('the chat page picks a streaming reply up after a reload', () => {
       await tab.close();
     }
   }, 30_000);
+
+  it('a reload before the reply started (no stream id yet) marks it interrupted and gives the question back', async () => {
+    const tab = await context.newPage();
+    try {
+      await tab.goto(agent.url);
+      const requestsBefore = mock.requests.length;
+      await tab.locator('#prompt').fill('A late start please');
+      await tab.locator('#prompt').press('Enter');
+      const [upstream] = (await mock.waitForRequests(requestsBefore + 1)).slice(requestsBefore);
+      await tab.reload();
+      const reply = tab.locator('.message.assistant').last();
+      await reply.locator('.metrics', { hasText: 'interrupted' }).waitFor({ timeout: 5000 });
+      expect(await reply.getAttribute('class')).toContain('interrupted');
+      expect(await tab.locator('#prompt').inputValue()).toBe('A late start please');
+      await upstream!.closed;
+      expect(upstream!.finishedAt).toBeUndefined();
+    } finally {
+      await tab.close();
+    }
+  }, 20_000);
 });
