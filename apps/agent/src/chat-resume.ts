@@ -71,6 +71,7 @@ export function handleResume(context: AgentContext, request: IncomingMessage, re
     maxBufferedBytes: config.maxBufferedBytes,
     slowConsumerGraceMs: config.slowConsumerGraceMs,
     replay: true,
+    logged: true,
   });
   context.track({ finished: session.finished, abort: (error) => follower.stop(error) });
 }

@@ -211,6 +211,7 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
       pingIntervalMs: config.pingIntervalMs,
       maxBufferedBytes: config.maxBufferedBytes,
       slowConsumerGraceMs: config.slowConsumerGraceMs,
+      logged: run !== undefined,
     });
     if (!run) {
       context.track(session);

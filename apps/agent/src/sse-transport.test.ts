@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
+import { EventEmitter } from 'node:events';
+import { request as httpRequest, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { type Chunk, createRegistry, LLMError } from '@rxllm/core';
-import { Observable } from 'rxjs';
+import { Observable, Subject } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { GenerationEvent } from './generation.js';
+import { serveSse } from './sse-transport.js';
 import { type RunningAgent, startAgent } from './start-agent.js';
 import { postJson, readSse, startTestAgent, type TestAgent } from './test-helpers.js';
 
@@ -244,4 +247,52 @@ describe('errors from a provider that throws LLMErrors directly', () => {
       await agent.close();
     }
   });
+});
+
+describe('serveSse with a logged generation', () => {
+  /** A response whose socket never drains: every write stays "buffered". */
+  function stuckResponse() {
+    const written: string[] = [];
+    const response = Object.assign(new EventEmitter(), {
+      writableLength: 0,
+      destroyed: false,
+      socket: { setNoDelay: () => undefined },
+      writeHead: () => response,
+      flushHeaders: () => undefined,
+      write(text: string) {
+        written.push(text);
+        response.writableLength += Buffer.byteLength(text);
+        return false;
+      },
+      end: () => undefined,
+      destroy() {
+        response.destroyed = true;
+      },
+    });
+    return { response, written };
+  }
+
+  for (const logged of [false, true]) {
+    it(`a dropped slow consumer's farewell event takes ${logged ? 'the last id (the next one belongs to the log)' : 'the next id'}`, async () => {
+      const { response, written } = stuckResponse();
+      const events = new Subject<GenerationEvent>();
+      const session = serveSse({
+        response: response as unknown as ServerResponse,
+        events,
+        streamId: 's',
+        pingIntervalMs: 60_000,
+        maxBufferedBytes: 4096,
+        slowConsumerGraceMs: 60_000,
+        logged,
+      });
+      events.next({ id: 1, event: { type: 'start', provider: 'p', model: 'm' } });
+      events.next({ id: 2, event: { type: 'text', text: 'x'.repeat(8192) } });
+      // Twice the cap queued on a stuck socket drops the client at once.
+      events.next({ id: 3, event: { type: 'reasoning', text: 'y'.repeat(8192) } });
+      expect(await session.finished).toMatchObject({ status: 'slow-consumer' });
+      const farewell = written.at(-1) ?? '';
+      expect(farewell).toContain('"kind":"slow-consumer"');
+      expect(farewell.startsWith(`id: ${logged ? 3 : 4}\n`)).toBe(true);
+    });
+  }
 });

@@ -34,6 +34,12 @@ export interface SseOptions {
    * is, and only an event carrying a `failure` before that becomes an HTTP status (unknown id, expired events).
    */
   replay?: boolean;
+  /**
+   * The generation is logged for resuming: an event this reply makes up itself (`slow-consumer`, or an abort) reuses
+   * the last id instead of taking the next one, which belongs to the log, so the client's `Last-Event-ID` keeps
+   * pointing at the last logged event and a resume misses nothing.
+   */
+  logged?: boolean;
 }
 
 /** A live SSE reply: the server keeps these to end them on shutdown. */
@@ -102,7 +108,7 @@ export function serveSse(options: SseOptions): SseSession {
           response.destroy();
           return;
         }
-        lastId += 1;
+        if (!options.logged) lastId += 1;
         finish({ status: 'slow-consumer', delivered });
         response.write(
           encode({
@@ -220,7 +226,7 @@ export function serveSse(options: SseOptions): SseSession {
         respondWithError(error);
         return;
       }
-      lastId += 1;
+      if (!options.logged) lastId += 1;
       const terminal: AgentEvent = { type: 'error', error: { kind: error.kind, message: error.message } };
       queue.push({ id: lastId, event: terminal });
       endCommitted(terminal, { status: 'aborted', delivered, error });

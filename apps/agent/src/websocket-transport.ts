@@ -133,7 +133,8 @@ export function attachWebSocket(server: Server, context: AgentContext): WebSocke
           if (ws.readyState === ws.OPEN) {
             ws.send(
               encodeWebSocketFrame({
-                id: (running?.lastId ?? 0) + 1,
+                // A logged generation's next id belongs to its log: reuse the last one (see SseOptions.logged).
+                id: (running?.lastId ?? 0) + (context.generations ? 0 : 1),
                 event: {
                   type: 'error',
                   error: { kind: 'slow-consumer', message: 'the client could not keep up and was dropped' },
@@ -217,7 +218,11 @@ export function attachWebSocket(server: Server, context: AgentContext): WebSocke
         observer: context.observer,
       });
       const run = await context.startRun(streamId, generation);
-      if (closing) return;
+      if (closing) {
+        // Nobody will ever attach to a run whose socket closed while the store was creating its log.
+        run?.stop(new HttpError({ kind: 'aborted', message: 'the client went away before the generation started' }));
+        return;
+      }
       // A resumable run is tracked (and stopped on shutdown) by itself; this socket is one attached client.
       pipe(streamId, run ? run.live : generation, run ? () => undefined : undefined);
     };
