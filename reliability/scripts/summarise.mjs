@@ -146,7 +146,7 @@ function pieceNote(record) {
         never.bystandersExact === never.bystanders &&
         never.retainedGrowthPerClientMiB < 4;
       lines.push(
-        `| ${label} | ${never.clients} ${transport} clients stop reading an 8 MiB reply | dropped, upstream aborted, memory per client under cap, 20 bystanders exact | ${never.upstreamClosedEarly}/${never.clients} upstreams aborted (last ${never.droppedWithinMs} ms after they stopped reading), ${never.clientConnectionsEnded}/${never.clients} connections ended by the agent, bystanders ${never.bystandersExact}/${never.bystanders} exact; retained (heap+external after GC) +${never.retainedGrowthPerClientMiB} MiB per client; RSS ${never.rssBeforeMiB} → peak ${never.rssPeakMiB} → ${never.rssAfterMiB} MiB (+${never.rssGrowthPerClientMiB} MiB per client at peak) | ${pass(ok)} |`,
+        `| ${label} | ${never.clients} ${transport} clients stop reading a ${record.counts?.replyMiB ?? 8} MiB reply | dropped, upstream aborted, memory per client under cap, 20 bystanders exact | ${never.upstreamClosedEarly}/${never.clients} upstreams aborted (last ${never.droppedWithinMs} ms after they stopped reading), ${never.clientConnectionsEnded}/${never.clients} connections ended by the agent, bystanders ${never.bystandersExact}/${never.bystanders} exact; retained (heap+external after GC) +${never.retainedGrowthPerClientMiB} MiB per client; RSS ${never.rssBeforeMiB} → peak ${never.rssPeakMiB} → ${never.rssAfterMiB} MiB (+${never.rssGrowthPerClientMiB} MiB per client at peak) | ${pass(ok)} |`,
       );
     }
     const flood = record.webSocketFlood;

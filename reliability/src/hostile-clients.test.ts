@@ -21,8 +21,8 @@ import { SecretScanner } from './harness/secrets.js';
  */
 const stress = process.env.HOSTILE_SCALE === 'stress';
 const counts = stress
-  ? { neverReading: 30, floodFrames: 50_000, slowLoris: 200 }
-  : { neverReading: 3, floodFrames: 5_000, slowLoris: 0 };
+  ? { neverReading: 10, replyMiB: 24, floodFrames: 50_000, slowLoris: 200 }
+  : { neverReading: 3, replyMiB: 16, floodFrames: 5_000, slowLoris: 0 };
 const bystanderPieces = 20;
 const scanner = new SecretScanner(stress ? 'hostile-stress' : 'hostile');
 const figures: Record<string, unknown> = { counts, agentEnv: hostileAgentEnv };
@@ -31,9 +31,10 @@ describe(`hostile clients (${stress ? 'stress' : 'small'} counts): offender drop
   let mock: MockUpstream;
   let agent: ChildAgent;
   beforeAll(async () => {
+    const reply = bigReply(counts.replyMiB);
     mock = await mockUpstream({
       respond: scriptedResponder((requestId) =>
-        requestId.includes('bystander') ? { pieces: bystanderPieces, delivery: { eventDelayMs: 20 } } : bigReply,
+        requestId.includes('bystander') ? { pieces: bystanderPieces, delivery: { eventDelayMs: 20 } } : reply,
       ),
     });
     agent = await startChildAgent({ env: { ...vendorEnv(mock.url), ...hostileAgentEnv }, scanner });
@@ -46,7 +47,7 @@ describe(`hostile clients (${stress ? 'stress' : 'small'} counts): offender drop
   });
 
   for (const transport of ['sse', 'websocket'] as const) {
-    it(`${transport} clients that never read an 8 MiB reply are dropped and their upstream aborted`, async () => {
+    it(`${transport} clients that never read a ${counts.replyMiB} MiB reply are dropped and their upstream aborted`, async () => {
       const result = await neverReadingClients({
         agent,
         mock,
@@ -63,8 +64,8 @@ describe(`hostile clients (${stress ? 'stress' : 'small'} counts): offender drop
       expect(result.upstreamClosedEarly).toBe(counts.neverReading);
       expect(result.clientConnectionsEnded).toBe(counts.neverReading);
       // The agent's cap is 256 KiB queued (dropped at once over 2×). The figure is heap + external after GC, divided by
-      // the stalled clients but including the 20 bystanders and SDK stream buffers, so it is asserted against half the
-      // 8 MiB reply (the agent never holds a reply) and reported exactly; RSS, which also holds garbage, is reported.
+      // the stalled clients but including the 20 bystanders and SDK stream buffers, so it is asserted against 4 MiB
+      // (the agent never holds a reply) and reported exactly; RSS, which also holds garbage, is reported.
       expect(result.retainedGrowthPerClientMiB).toBeLessThan(4);
     });
   }

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MockUpstream, RecordedRequest } from '@rxllm/testing';
 import WebSocket from 'ws';
@@ -39,6 +39,8 @@ export interface DisconnectFigures {
   latencies: number[];
   /** Detail of each late start: when the client left and when the upstream request arrived. */
   lateStarts: Array<Record<string, unknown>>;
+  /** Event-loop delay of the test process (clients and mock), which bounds the accuracy of the latencies. */
+  clientProcessEventLoopDelayMs: { p50: number; p99: number; max: number };
 }
 
 interface Client {
@@ -117,6 +119,9 @@ function socketClient(agentUrl: string, requestId: string, delayMs: number, scan
  * ```
  */
 export async function runDisconnects(options: DisconnectOptions): Promise<DisconnectFigures> {
+  // The mock's close timestamps are taken in this process: its own event-loop delay bounds their accuracy.
+  const ownDelay = monitorEventLoopDelay({ resolution: 10 });
+  ownDelay.enable();
   const runs: Promise<Client>[] = [];
   const batch = options.rampBatch ?? 20;
   for (let index = 0; index < options.count; index += 1) {
@@ -131,6 +136,7 @@ export async function runDisconnects(options: DisconnectOptions): Promise<Discon
     if ((index + 1) % batch === 0) await sleep(5);
   }
   const clients = await Promise.all(runs);
+  ownDelay.disable();
   // Late upstream requests would show up here: give them time to arrive.
   await sleep(1_000);
   const byRequestId = new Map<string, RecordedRequest[]>();
@@ -197,5 +203,10 @@ export async function runDisconnects(options: DisconnectOptions): Promise<Discon
     },
     latencies: latencies.map(round1),
     lateStarts,
+    clientProcessEventLoopDelayMs: {
+      p50: round1(ownDelay.percentile(50) / 1e6),
+      p99: round1(ownDelay.percentile(99) / 1e6),
+      max: round1(ownDelay.max / 1e6),
+    },
   };
 }

@@ -20,14 +20,15 @@ export const hostileAgentEnv = {
 };
 
 /**
- * A big reply for the never-reading clients: 8 MiB of text, more than the kernel's socket buffers can hide, dripped
- * over a few seconds so the upstream is still streaming when the agent should drop the client.
+ * A big reply for the never-reading clients, dripped so the upstream is still streaming when the agent should drop
+ * the client. It must exceed what loopback TCP buffers can hide (send + receive buffers reached ~8–10 MiB per
+ * connection on the test host: with 8 MiB replies the agent sometimes never saw a full buffer), hence 16–24 MiB.
  */
-export const bigReply = {
+export const bigReply = (mebibytesOfText: number) => ({
   pieces: 0,
-  texts: Array.from({ length: 1024 }, (_, index) => `${index}:${'x'.repeat(8 * 1024)}`),
-  delivery: { eventDelayMs: 3 },
-};
+  texts: Array.from({ length: mebibytesOfText * 128 }, (_, index) => `${index}:${'x'.repeat(8 * 1024)}`),
+  delivery: { eventDelayMs: 2 },
+});
 
 /**
  * Samples the agent every 250 ms until `stop()`: peak RSS, and peak retained memory (heap + external after a full
@@ -121,7 +122,7 @@ export interface NeverReadingFigures {
 }
 
 /**
- * `count` clients ask for an 8 MiB reply and stop reading after the first bytes. The agent must keep each one under
+ * `count` clients ask for a 16–24 MiB reply and stop reading after the first bytes. The agent must keep each one under
  * its buffer cap, drop it, abort its upstream request, and keep serving everyone else exactly.
  *
  * @example
