@@ -240,3 +240,28 @@ describe('resumable streams off (the default)', () => {
     expect(harness.upstream.requests[0]?.closedEarlyAt).toBeDefined();
   });
 });
+
+describe('shutdown with resumable streams', () => {
+  it('a running generation ends with kind "shutdown" for its starter and its followers, and shutdown completes', async () => {
+    const harness = await startTestAgent({ RESUMABLE_STREAMS: 'true' });
+    try {
+      harness.upstream.enqueue(slowScript(300, 10).script);
+      const response = await postJson(`${harness.agent.url}/chat`, { message: 'long' });
+      const streamId = response.headers.get('x-stream-id') as string;
+      const starter = readSse(response);
+      const follower = resume(harness.agent.url, streamId);
+      await harness.upstream.waitForRequests(1);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const started = performance.now();
+      await harness.agent.shutdown(100);
+      console.log(`resumable shutdown (drain 100 ms) took ${(performance.now() - started).toFixed(0)} ms`);
+      const [starterEvents, followerEvents] = await Promise.all([starter, follower]);
+      expect(starterEvents.at(-1)).toMatchObject({ event: 'error', data: { error: { kind: 'shutdown' } } });
+      expect(followerEvents.events.at(-1)).toMatchObject({ event: 'error', data: { error: { kind: 'shutdown' } } });
+      await harness.upstream.requests[0]?.closed;
+      expect(harness.upstream.requests[0]?.closedEarlyAt).toBeDefined();
+    } finally {
+      await harness.upstream.close();
+    }
+  });
+});
