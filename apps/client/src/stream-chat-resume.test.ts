@@ -132,6 +132,25 @@ describe('streamChat with resume over SSE', () => {
     expect(seen).toHaveLength(1);
   });
 
+  it('an error event that repeats the last id (the agent stops serving this client) is resumed elsewhere', async () => {
+    handler = (request, response) => {
+      if (request.method === 'POST') {
+        serveRange(response, 0, 4, 'hang');
+        const shutdown = { type: 'error', error: { kind: 'shutdown', message: 'the agent is shutting down' } };
+        response.end(`id: 4\nevent: error\ndata: ${JSON.stringify(shutdown)}\n\n`);
+        return;
+      }
+      serveRange(response, Number(request.headers['last-event-id']), events.length, 'end');
+    };
+    const resumed = await collect(streamChat({ url, prompt: 'hi', resume: fast }));
+    expect(resumed.error).toBeUndefined();
+    expect(resumed.events).toEqual(events);
+    expect(seen.map((entry) => entry.lastEventId ?? '-')).toEqual(['-', '4']);
+    // Without resume it is the agent's error, as it said it.
+    const plain = await collect(streamChat({ url, prompt: 'hi' }));
+    expect(plain.error).toMatchObject({ details: { agentKind: 'shutdown' }, message: 'the agent is shutting down' });
+  });
+
   it('stops at a 404 (not resumable) with a clear not-found error', async () => {
     handler = (request, response) => {
       if (request.method === 'POST') return serveRange(response, 0, 3, 'destroy');

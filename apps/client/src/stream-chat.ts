@@ -425,10 +425,24 @@ async function* eventsWithReconnection(
         : sseEvents(options, controller, cursor, resuming, onStreamId);
     try {
       for await (const { id, event } of source) {
-        if (id !== undefined) {
-          // A replay may overlap what was already shown: never print an event twice.
-          if (cursor.lastId !== undefined && id <= cursor.lastId) continue;
-          cursor.lastId = id;
+        // Id 0 answers a bad request on a WebSocket (a refused resume): it is not part of the stream.
+        if (id !== undefined && id > 0) {
+          if (cursor.lastId !== undefined && id <= cursor.lastId) {
+            // An agent that stops serving this client (shutting down) repeats the last id on its `error` event, so
+            // that the stream can be picked up elsewhere; anything else repeated is a replay overlap, shown once.
+            if (event.type === 'error' && event.error.kind !== 'not-found') {
+              const reported = agentError(event.error);
+              throw new LLMError({
+                kind: reported.kind,
+                provider: CLIENT_PROVIDER,
+                message: reported.message,
+                details: { ...reported.details, reconnectable: true },
+              });
+            }
+            if (event.type !== 'error') continue;
+          } else {
+            cursor.lastId = id;
+          }
         }
         const announced = event.type === 'start' ? (event as { streamId?: unknown }).streamId : undefined;
         if (typeof announced === 'string') onStreamId(announced);
