@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Chunk } from '@rxllm/core';
 import { MemoryGenerationStore } from '@rxllm/store';
 import pino from 'pino';
-import { firstValueFrom, of, toArray } from 'rxjs';
+import { firstValueFrom, of, Subject, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { generate } from './generation.js';
 import { HttpError } from './http-error.js';
@@ -84,6 +84,35 @@ describe('ResumableGenerations on the memory store', () => {
     expect(stored[1]).toEqual({ id: 2, type: 'text', data: '{"type":"text","text":"t0 "}' });
     expect(JSON.parse(stored[0]?.data ?? '{}')).toMatchObject({ type: 'start', streamId });
     expect(stored.at(-1)?.type).toBe('done');
+    await store.close();
+  });
+
+  it("a follower stopped by its own instance's shutdown gets an error event with the last id it received", async () => {
+    const store = new MemoryGenerationStore({ sweepIntervalMs: 0 });
+    const generations = new ResumableGenerations({ store, graceMs: 30_000, watcherTtlMs: 30_000, logger });
+    const source = new Subject<Chunk>();
+    const streamId = randomUUID();
+    const run = await generations.start(streamId, generate({ source, streamId }));
+    run.live.subscribe();
+    const follower = generations.follow(streamId, 0);
+    const received: Array<{ id: number; type: string }> = [];
+    follower.events.subscribe(({ id, event }) => received.push({ id, type: event.type }));
+    source.next(chunks(0)[0] as Chunk);
+    source.next({ type: 'text', text: 'a' } as Chunk);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    follower.stop(new HttpError({ kind: 'shutdown', message: 'stopping' }));
+    expect(received).toEqual([
+      { id: 1, type: 'start' },
+      { id: 2, type: 'text' },
+      { id: 2, type: 'error' },
+    ]);
+    // The generation itself runs on for everyone else.
+    source.next({ type: 'text', text: 'b' } as Chunk);
+    source.complete();
+    await run.finished;
+    const all = [];
+    for await (const event of store.read(streamId, 0, new AbortController().signal)) all.push(event.type);
+    expect(all).toEqual(['start', 'text', 'text', 'done']);
     await store.close();
   });
 });
