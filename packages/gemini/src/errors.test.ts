@@ -3,21 +3,14 @@ import {
   GoogleGenerativeAIError,
   GoogleGenerativeAIFetchError,
 } from '@google/generative-ai';
+import { HTTP_STATUS_CASES } from '@rxllm/gemini-common/testing';
 import { describe, expect, it } from 'vitest';
 import { toLLMError } from './errors.js';
 
 const options = { provider: 'gemini', secrets: ['MARKER-KEY-123'] };
 
 describe('toLLMError', () => {
-  it.each([
-    [401, 'auth'],
-    [403, 'auth'],
-    [404, 'not-found'],
-    [429, 'rate-limit'],
-    [400, 'invalid-request'],
-    [500, 'overloaded'],
-    [503, 'overloaded'],
-  ] as const)('HTTP %i → %s', (status, kind) => {
+  it.each(HTTP_STATUS_CASES)('HTTP %i → %s', (status, kind) => {
     const error = toLLMError(
       new GoogleGenerativeAIFetchError(`Error fetching from http://x: [${status} S] boom`, status, 'S'),
       options,

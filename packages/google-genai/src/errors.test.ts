@@ -1,4 +1,5 @@
 import { ApiError } from '@google/genai';
+import { HTTP_STATUS_CASES } from '@rxllm/gemini-common/testing';
 import { describe, expect, it } from 'vitest';
 import { errorBodyFromMessage, toLLMError } from './errors.js';
 
@@ -6,15 +7,7 @@ const options = { provider: 'google-genai', secrets: ['MARKER-KEY-123'] };
 const apiError = (status: number, body: unknown) => new ApiError({ status, message: JSON.stringify(body) });
 
 describe('toLLMError', () => {
-  it.each([
-    [401, 'auth'],
-    [403, 'auth'],
-    [404, 'not-found'],
-    [429, 'rate-limit'],
-    [400, 'invalid-request'],
-    [500, 'overloaded'],
-    [503, 'overloaded'],
-  ] as const)('ApiError %i → %s', (status, kind) => {
+  it.each(HTTP_STATUS_CASES)('ApiError %i → %s', (status, kind) => {
     expect(toLLMError(apiError(status, { error: { code: status, message: 'boom' } }), options)).toMatchObject({
       kind,
       status,

@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { type Chunk, type CompletionRequest, collectCompletion, type LLMError, type Provider } from '@rxllm/core';
+import {
+  FINISH_REASON_CASES,
+  HTTP_STATUS_CASES,
+  ofType,
+  type StreamOutcome,
+  streamOutcome,
+  texts,
+} from '@rxllm/gemini-common/testing';
 import { type MockScript, type MockUpstream, mockUpstream } from '@rxllm/testing';
 import { firstValueFrom } from 'rxjs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -20,27 +28,15 @@ beforeAll(async () => {
 afterAll(() => mock.close());
 beforeEach(() => mock.reset());
 
-interface Outcome {
-  chunks: Chunk[];
-  error: LLMError | undefined;
-}
-
 /** Runs one stream to its end, keeping both the chunks that arrived and the error, if any. */
-function run(script: MockScript, source: Provider = provider, body: CompletionRequest = request): Promise<Outcome> {
+function run(
+  script: MockScript,
+  source: Provider = provider,
+  body: CompletionRequest = request,
+): Promise<StreamOutcome> {
   mock.enqueue(script);
-  return new Promise((resolve) => {
-    const chunks: Chunk[] = [];
-    source.stream(body).subscribe({
-      next: (chunk) => chunks.push(chunk),
-      error: (error: LLMError) => resolve({ chunks, error }),
-      complete: () => resolve({ chunks, error: undefined }),
-    });
-  });
+  return streamOutcome(source.stream(body));
 }
-
-const texts = (chunks: Chunk[]) => chunks.flatMap((chunk) => (chunk.type === 'text' ? [chunk.text] : []));
-const ofType = <TType extends Chunk['type']>(chunks: Chunk[], type: TType) =>
-  chunks.filter((chunk): chunk is Extract<Chunk, { type: TType }> => chunk.type === type);
 
 function expectNoSecret(error: LLMError | undefined) {
   expect(error).toBeDefined();
@@ -86,19 +82,7 @@ describe('createGoogleGenAI against the mock upstream', () => {
     expect(chunks.at(-2)?.type).toBe('usage');
   });
 
-  it.each([
-    ['STOP', 'stop'],
-    ['MAX_TOKENS', 'length'],
-    ['SAFETY', 'content-filter'],
-    ['RECITATION', 'content-filter'],
-    ['BLOCKLIST', 'content-filter'],
-    ['PROHIBITED_CONTENT', 'content-filter'],
-    ['SPII', 'content-filter'],
-    ['IMAGE_SAFETY', 'content-filter'],
-    ['MALFORMED_FUNCTION_CALL', 'error'],
-    ['OTHER', 'other'],
-    ['LANGUAGE', 'other'],
-  ])('finish reason %s → %s, after the text', async (rawReason, reason) => {
+  it.each(FINISH_REASON_CASES)('finish reason %s → %s, after the text', async (rawReason, reason) => {
     const { chunks, error } = await run({ events: [{ type: 'text', text: 'so far' }], finishReason: rawReason });
     expect(error).toBeUndefined();
     expect(texts(chunks)).toEqual(['so far']);
@@ -209,20 +193,17 @@ describe('createGoogleGenAI against the mock upstream', () => {
     expect(texts(chunks)).toEqual(['before', 'after']);
   });
 
-  it.each([
-    [401, 'auth'],
-    [403, 'auth'],
-    [404, 'not-found'],
-    [400, 'invalid-request'],
-    [500, 'overloaded'],
-    [503, 'overloaded'],
-  ] as const)('HTTP %i → %s, no chunks, no key in the message', async (status, kind) => {
-    const { chunks, error } = await run({ httpError: { status, message: `upstream echoed ${API_KEY}` } });
-    expect(chunks).toEqual([]);
-    expect(error).toMatchObject({ kind, status, provider: 'google-genai' });
-    expectNoSecret(error);
-    expect(mock.requests).toHaveLength(1);
-  });
+  // 429 has its own tests below, with its retry delay.
+  it.each(HTTP_STATUS_CASES.filter(([status]) => status !== 429))(
+    'HTTP %i → %s, no chunks, no key in the message',
+    async (status, kind) => {
+      const { chunks, error } = await run({ httpError: { status, message: `upstream echoed ${API_KEY}` } });
+      expect(chunks).toEqual([]);
+      expect(error).toMatchObject({ kind, status, provider: 'google-genai' });
+      expectNoSecret(error);
+      expect(mock.requests).toHaveLength(1);
+    },
+  );
 
   it('maps a 400 API_KEY_INVALID to auth', async () => {
     const body = JSON.stringify({
@@ -406,14 +387,7 @@ describe('createGoogleGenAI against the mock upstream', () => {
     const closed = await mockUpstream();
     await closed.close();
     const unreachable = createGoogleGenAI({ apiKey: API_KEY, baseURL: closed.url });
-    const { chunks, error } = await new Promise<Outcome>((resolve) => {
-      const received: Chunk[] = [];
-      unreachable.stream(request).subscribe({
-        next: (chunk) => received.push(chunk),
-        error: (caught: LLMError) => resolve({ chunks: received, error: caught }),
-        complete: () => resolve({ chunks: received, error: undefined }),
-      });
-    });
+    const { chunks, error } = await streamOutcome(unreachable.stream(request));
     expect(chunks).toEqual([]);
     expect(error?.kind).toBe('network');
     expectNoSecret(error);
