@@ -51,10 +51,19 @@ export function expectedCharacters(textEvents: number): number {
   return total;
 }
 
-async function prepared(subjectId: string, upstreamUrl: string) {
-  const subject = LIBRARY_SUBJECTS.find((candidate) => candidate.id === subjectId);
-  if (!subject) throw new Error(`unknown subject ${subjectId}`);
-  return subject.prepare(upstreamUrl);
+const preparedRunners = new Map<string, Promise<(shape: StreamShape) => Promise<number>>>();
+
+/** One client per subject and process, reused by every call (its connection pool stays warm between runs). */
+function prepared(subjectId: string, upstreamUrl: string) {
+  const key = `${subjectId} ${upstreamUrl}`;
+  let runner = preparedRunners.get(key);
+  if (!runner) {
+    const subject = LIBRARY_SUBJECTS.find((candidate) => candidate.id === subjectId);
+    if (!subject) throw new Error(`unknown subject ${subjectId}`);
+    runner = subject.prepare(upstreamUrl);
+    preparedRunners.set(key, runner);
+  }
+  return runner;
 }
 
 async function runJob(job: LibraryJob): Promise<LibraryRun[]> {

@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LIBRARY_SUBJECTS } from './library-subjects.js';
 import type { LibraryRun, MemoryResult } from './library-worker.js';
-import { forkWorker } from './processes.js';
+import { forkWorker, type Worker } from './processes.js';
 import { fixed, median } from './statistics.js';
 import type { StreamShape } from './wire.js';
 
@@ -76,33 +76,59 @@ export async function runLibraryBench(settings: LibrarySettings): Promise<Librar
   const report: LibraryReport = { settings: recorded, subjects: [], memory: [] };
   try {
     const upstreamUrl = String((await upstream.ready).url);
+    // Every subject's process is up at once and the runs go round-robin (A B C … A B C …), so a burst of other
+    // work on the machine lands on all subjects alike instead of skewing one of them.
+    const live: Array<{ subject: (typeof LIBRARY_SUBJECTS)[number]; entry: LibrarySubjectReport; worker: Worker }> = [];
     for (const subject of LIBRARY_SUBJECTS) {
       const entry: LibrarySubjectReport = { id: subject.id, vendor: subject.vendor, label: subject.label };
       report.subjects.push(entry);
-      const worker = forkWorker(join(here, 'library-worker.js'), { execArgv: ['--expose-gc'], label: subject.id });
+      live.push({
+        subject,
+        entry,
+        worker: forkWorker(join(here, 'library-worker.js'), { execArgv: ['--expose-gc'], label: subject.id }),
+      });
+    }
+    const fastRuns = new Map<string, LibraryRun[]>();
+    const pacedRuns = new Map<string, LibraryRun[]>();
+    const call = async (
+      item: (typeof live)[number],
+      shape: StreamShape,
+      warmupRuns: number,
+      runs: number,
+      into: Map<string, LibraryRun[]>,
+    ) => {
+      if (item.entry.error) return;
       try {
-        await worker.ready;
-        const fastRuns = await worker.call<LibraryRun[]>(
+        const result = await item.worker.call<LibraryRun[]>(
           'run',
-          { subjectId: subject.id, upstreamUrl, shape: settings.fast, warmupRuns: 2, runs: settings.runs },
+          { subjectId: item.subject.id, upstreamUrl, shape, warmupRuns, runs },
           180_000,
         );
-        entry.fast = summarize(fastRuns, settings.fast.textEvents);
-        const pacedRuns = await worker.call<LibraryRun[]>(
-          'run',
-          { subjectId: subject.id, upstreamUrl, shape: settings.paced, warmupRuns: 0, runs: settings.pacedRuns },
-          180_000,
-        );
-        entry.paced = summarize(pacedRuns, settings.paced.textEvents);
-        settings.log(
-          `  ${subject.id}: fast ${fixed(entry.fast.cpuMsPer1k, 2)} ms CPU/1k (wall ${fixed(entry.fast.wallMsPer1k, 2)}), paced ${fixed(entry.paced.cpuMsPer1k, 2)} ms CPU/1k, retained heap ${fixed(entry.fast.retainedHeapBytes / 1024, 0)} KiB`,
-        );
+        into.set(item.subject.id, [...(into.get(item.subject.id) ?? []), ...result]);
       } catch (error) {
-        entry.error = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-        settings.log(`  ${subject.id}: not measured: ${entry.error}`);
-      } finally {
-        await worker.stop();
+        item.entry.error = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+        settings.log(`  ${item.subject.id}: not measured: ${item.entry.error}`);
       }
+    };
+    try {
+      for (const item of live) {
+        await item.worker.ready.catch(() => undefined);
+        await call(item, settings.fast, 2, 0, fastRuns);
+      }
+      for (let run = 0; run < settings.runs; run += 1)
+        for (const item of live) await call(item, settings.fast, 0, 1, fastRuns);
+      for (let run = 0; run < settings.pacedRuns; run += 1)
+        for (const item of live) await call(item, settings.paced, 0, 1, pacedRuns);
+    } finally {
+      for (const item of live) await item.worker.stop();
+    }
+    for (const { subject, entry } of live) {
+      if (entry.error) continue;
+      entry.fast = summarize(fastRuns.get(subject.id) ?? [], settings.fast.textEvents);
+      entry.paced = summarize(pacedRuns.get(subject.id) ?? [], settings.paced.textEvents);
+      settings.log(
+        `  ${subject.id}: fast ${fixed(entry.fast.cpuMsPer1k, 2)} ms CPU/1k (wall ${fixed(entry.fast.wallMsPer1k, 2)}), paced ${fixed(entry.paced.cpuMsPer1k, 2)} ms CPU/1k, retained heap ${fixed(entry.fast.retainedHeapBytes / 1024, 0)} KiB`,
+      );
     }
     for (const subjectId of settings.memorySubjects) {
       const memory: MemoryReport = { subjectId, textEvents: settings.memoryTextEvents };

@@ -255,7 +255,7 @@ async function runOperators(payload: { chunks: number; runs: number }): Promise<
     }
   }
   try {
-    results.push(...(await doneMarkerCases(200_000, payload.runs)));
+    results.push(...(await doneMarkerCases(Math.min(200_000, Math.floor(payload.chunks / 5)), payload.runs)));
   } catch (error) {
     results.push({
       id: 'done-marker',

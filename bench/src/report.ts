@@ -172,7 +172,7 @@ function librarySection(results: BenchResults): string {
     finite(entry.trend) ? `${entry.trend >= 0 ? '+' : ''}${formatNumber(entry.trend * 100, 1)} %` : '',
   ]);
   return [
-    `Fast: one stream of ${formatNumber(library.settings.fast.textEvents)} text events written as fast as the upstream can (one write per event), ${library.settings.runs} runs after 2 warm-up runs. Paced: ${formatNumber(library.settings.paced.textEvents)} text events ${library.settings.paced.delayMs} ms apart, ${library.settings.pacedRuns} runs. CPU is the benchmark process's \`process.cpuUsage()\` (user + system) over the run; medians. "Heap growth" is \`heapUsed\` at the end of a run minus before it (garbage included); "retained" is the same after a forced GC.`,
+    `Fast: one stream of ${formatNumber(library.settings.fast.textEvents)} text events written as fast as the upstream can (one write per event), ${library.settings.runs} runs after 2 warm-up runs, taken round-robin across the subjects (one process per subject, all alive at once) so that other load on the machine hits every subject alike. Paced: ${formatNumber(library.settings.paced.textEvents)} text events ${library.settings.paced.delayMs} ms apart, ${library.settings.pacedRuns} runs. CPU is the benchmark process's \`process.cpuUsage()\` (user + system) over the run; medians. "Heap growth" is \`heapUsed\` at the end of a run minus before it (garbage included); "retained" is the same after a forced GC.`,
     '',
     table(
       [
@@ -302,7 +302,7 @@ function gatewaySection(results: BenchResults): string {
         `- ${subject.id}: marker key ${subject.secretInOutput ? '**found** in' : 'absent from'} the last 64 KiB of its output`,
     );
   return [
-    `Short streams: ${32} text events (34 SSE events upstream: role chunk, text, finish, \`[DONE]\`), no delay. Each concurrency ran ${formatNumber(gateway.settings.runMs / 1000, 1)} s after warm-up, ${gateway.settings.repeats}× (medians of the per-run p50/p99). TTFT = request sent → first byte holding a text event, as the load client saw it; "added" = minus the direct row at the same concurrency (a difference of percentiles, not a percentile of differences).`,
+    `Short streams: ${32} text events (35 SSE events upstream: role chunk, 32 text, finish, \`[DONE]\`; 36 when the client asks for the usage chunk, as \`@rxllm/openai\` does), no delay. Each concurrency ran ${formatNumber(gateway.settings.runMs / 1000, 1)} s after warm-up, ${gateway.settings.repeats}× (medians of the per-run p50/p99). TTFT = request sent → first byte holding a text event, as the load client saw it; "added" = minus the direct row at the same concurrency (a difference of percentiles, not a percentile of differences).`,
     '',
     table(
       [

@@ -25,7 +25,11 @@ log(`rxllm bench (${options.quick ? 'quick' : 'full'}): ${options.sections.join(
 if (options.sections.includes('operators')) {
   log('operators: cost per chunk, in memory');
   const { runOperatorsBench } = await import('./operators.js');
-  results.operators = await runOperatorsBench({ chunks: 1_000_000, runs: options.quick ? 3 : 7, log });
+  results.operators = await runOperatorsBench({
+    chunks: options.quick ? 300_000 : 1_000_000,
+    runs: options.quick ? 3 : 7,
+    log,
+  });
 }
 
 if (options.sections.includes('library')) {
@@ -36,7 +40,7 @@ if (options.sections.includes('library')) {
     paced: { textEvents: options.quick ? 200 : 1000, delayMs: 1 },
     runs: options.quick ? 3 : 7,
     pacedRuns: options.quick ? 1 : 3,
-    memoryTextEvents: options.quick ? 200_000 : 1_000_000,
+    memoryTextEvents: options.quick ? 100_000 : 1_000_000,
     memorySubjects: ['rxllm-openai-pipeline'],
     log,
   });
@@ -51,7 +55,7 @@ if (options.sections.includes('gateway')) {
     runMs: options.quick ? 800 : 1500,
     pacedRunMs: options.quick ? 1200 : 2000,
     lengths: options.quick ? [10, 1000] : [10, 100, 1000, 10_000],
-    heldStreams: options.held ?? (options.quick ? 1000 : 9500),
+    heldStreams: options.held ?? (options.quick ? 500 : 9500),
     subjects: (options.subjects ?? ['direct', 'agent-openai', 'agent-chat', 'portkey']) as never,
     log,
   });
