@@ -11,7 +11,7 @@ export { DEFAULT_URL, parseArguments, USAGE, UsageError } from './arguments.js';
 export type { AgentDoneEvent, AgentErrorEvent, AgentEvent, AgentStreamMetrics } from './events.js';
 export { isAgentEvent } from './events.js';
 export type { ReplyMeter, ReplySummary } from './reply-meter.js';
-export { createReplyMeter, formatComplete, formatProgress } from './reply-meter.js';
+export { createReplyMeter, formatComplete, formatFollowed, formatProgress } from './reply-meter.js';
 export type { ReconnectAttempt, ResolvedResumeOptions, ResumeOptions } from './resume-policy.js';
 export { reconnectDelayMs, resolveResumeOptions } from './resume-policy.js';
 export type { ClientIo } from './run-client.js';

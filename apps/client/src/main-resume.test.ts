@@ -146,6 +146,12 @@ describe('rxllm --resume against a resumable agent', () => {
     expect(startedText).toBe(fullText);
     expect(follower.code).toBe(0);
     expect(follower.stdout).toBe(fullText);
+    expect(follower.stderr).toMatch(
+      new RegExp(
+        `^Followed ${streamId}: received 60 chunks, \\d+ chars; the agent measured TTFT \\d+ ms, 60 chunks, \\d+ ms$`,
+        'm',
+      ),
+    );
 
     // From a given event on: only what came after it.
     const tail = await start(['--url', agent.url, '--follow', streamId, '--after', '31', '--json']).done;

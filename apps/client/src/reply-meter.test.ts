@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createReplyMeter, formatComplete, formatProgress } from './reply-meter.js';
+import { createReplyMeter, formatComplete, formatFollowed, formatProgress } from './reply-meter.js';
 
 function clock(...times: number[]) {
   let index = 0;
@@ -48,5 +48,23 @@ describe('createReplyMeter', () => {
 describe('formatProgress', () => {
   it('prints the seed progress line, overwriting itself', () => {
     expect(formatProgress(3, 42)).toBe('\rReceived 3 chunks, 42 chars...');
+  });
+});
+
+describe('formatFollowed', () => {
+  it('reports what the follower received and the agent’s own numbers', () => {
+    const summary = {
+      chunks: 3,
+      chars: 24,
+      ttftMs: 1,
+      durationMs: 2,
+      tokensPerSecond: 68_000,
+      tokensEstimated: false,
+      outputTokens: 72,
+    };
+    expect(formatFollowed('abc', summary, { ttftMs: 202.4, chunks: 72, chars: 415, durationMs: 3498 })).toBe(
+      'Followed abc: received 3 chunks, 24 chars; the agent measured TTFT 202 ms, 72 chunks, 3498 ms',
+    );
+    expect(formatFollowed('abc', summary, undefined)).toBe('Followed abc: received 3 chunks, 24 chars');
   });
 });

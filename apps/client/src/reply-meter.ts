@@ -1,4 +1,4 @@
-import type { AgentEvent } from './events.js';
+import type { AgentEvent, AgentStreamMetrics } from './events.js';
 
 /** What the client measured about one reply. */
 export interface ReplySummary {
@@ -99,4 +99,24 @@ export function formatComplete(summary: ReplySummary): string {
         ? `~${summary.tokensPerSecond.toFixed(1)} tokens/s (est.)`
         : `${summary.tokensPerSecond.toFixed(1)} tokens/s`;
   return `Complete: ${summary.chunks} chunks, ${summary.chars} chars, ${ttft}, ${rate}`;
+}
+
+/**
+ * The final stderr line of `--follow`: what this client received, and the generation's own numbers from the agent's
+ * `done` event (a follower's clock starts when it attached, so its TTFT and rate would describe nothing).
+ *
+ * @example
+ * ```ts
+ * formatFollowed('9d5c83fa-…', meter.summary(), { ttftMs: 202, chunks: 72, chars: 415, durationMs: 3498 });
+ * // 'Followed 9d5c83fa-…: received 3 chunks, 24 chars; the agent measured TTFT 202 ms, 72 chunks, 3498 ms'
+ * ```
+ */
+export function formatFollowed(streamId: string, summary: ReplySummary, agent: AgentStreamMetrics | undefined): string {
+  const received = `Followed ${streamId}: received ${summary.chunks} chunks, ${summary.chars} chars`;
+  if (!agent) return received;
+  const ttft = typeof agent.ttftMs === 'number' ? `TTFT ${Math.round(agent.ttftMs)} ms` : 'TTFT n/a';
+  const parts = [ttft];
+  if (typeof agent.chunks === 'number') parts.push(`${agent.chunks} chunks`);
+  if (typeof agent.durationMs === 'number') parts.push(`${Math.round(agent.durationMs)} ms`);
+  return `${received}; the agent measured ${parts.join(', ')}`;
 }

@@ -1,7 +1,8 @@
 import { LLMError } from '@rxllm/core';
 import { displayKind, isUnreachable } from './agent-error.js';
 import { parseArguments, USAGE, UsageError } from './arguments.js';
-import { createReplyMeter, formatComplete, formatProgress } from './reply-meter.js';
+import type { AgentStreamMetrics } from './events.js';
+import { createReplyMeter, formatComplete, formatFollowed, formatProgress } from './reply-meter.js';
 import { streamChat } from './stream-chat.js';
 
 /** Exit codes of the `rxllm` CLI. */
@@ -88,6 +89,7 @@ export async function runClient(io: ClientIo): Promise<number> {
     // Progress is for a person watching a terminal whose text goes elsewhere (stdout redirected or --json).
     const showProgress = parsed.progress ?? (stderr.isTTY === true && (stdout.isTTY !== true || parsed.json));
     const meter = createReplyMeter();
+    let agentMetrics: AgentStreamMetrics | undefined;
     let lastProgressAt = performance.now();
     for await (const event of streamChat({
       url: parsed.url,
@@ -113,6 +115,7 @@ export async function runClient(io: ClientIo): Promise<number> {
       },
     })) {
       meter.observe(event);
+      if (event.type === 'done') agentMetrics = event.metrics;
       if (json) {
         await write(stdout, `${JSON.stringify(event)}\n`);
       } else if (event.type === 'text') {
@@ -129,7 +132,12 @@ export async function runClient(io: ClientIo): Promise<number> {
       }
     }
     if (midLine) await write(stdout, '\n');
-    await write(stderr, `${progressShown ? '\r\x1b[K' : ''}${formatComplete(meter.summary())}\n`);
+    // A follower attached midway: its own clock says nothing about the generation, the agent's numbers do.
+    const summaryLine =
+      parsed.follow === undefined
+        ? formatComplete(meter.summary())
+        : formatFollowed(parsed.follow, meter.summary(), agentMetrics);
+    await write(stderr, `${progressShown ? '\r\x1b[K' : ''}${summaryLine}\n`);
     return EXIT_CODES.ok;
   } catch (error) {
     const clear = progressShown ? '\r\x1b[K' : midLine ? '\n' : '';
