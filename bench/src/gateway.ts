@@ -1,6 +1,12 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BENCH_API_KEY, GATEWAY_SUBJECTS, type GatewaySubject, type RunningGateway } from './gateway-subjects.js';
+import {
+  BENCH_API_KEY,
+  direct,
+  GATEWAY_SUBJECTS,
+  type GatewaySubject,
+  type RunningGateway,
+} from './gateway-subjects.js';
 import type { HoldResult, LoadJob, LoadResult } from './load-client.js';
 import { forkWorker, processCpuMs, processRssBytes, sleep, type Worker } from './processes.js';
 import { fixed, median } from './statistics.js';
@@ -77,9 +83,19 @@ export interface SubjectReport {
   secretInOutput?: boolean;
 }
 
+export interface UpstreamComparison {
+  label: string;
+  streamsPerSecond: number;
+  ttftP50Ms: number;
+  upstreamCpuMsPerStream: number;
+  failed: number;
+}
+
 export interface GatewayReport {
   settings: Omit<GatewaySettings, 'log'>;
   subjects: SubjectReport[];
+  /** Short streams at concurrency 10 straight to each candidate upstream: why the bench has its own. */
+  upstreams: UpstreamComparison[];
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -283,9 +299,43 @@ export async function runGatewayBench(settings: GatewaySettings): Promise<Gatewa
   const upstreamWorker = forkWorker(join(here, 'upstream-process.js'), { label: 'upstream' });
   const client = forkWorker(join(here, 'load-client.js'), { label: 'load client' });
   const subjects: SubjectReport[] = [];
+  const upstreams: UpstreamComparison[] = [];
   try {
     const upstreamInfo = await upstreamWorker.ready;
     await client.ready;
+    const mockWorker = forkWorker(join(here, 'mock-upstream-process.js'), { label: 'mock upstream' });
+    const fastCandidate = { label: 'bench upstream (`bench/src/fast-upstream.ts`)', worker: upstreamWorker };
+    const mockCandidate = { label: '`@rxllm/testing` `mockUpstream()`', worker: mockWorker };
+    // Alternated twice and the second pass kept: the first pass also warms up the load client.
+    for (const [pass, candidate] of [fastCandidate, mockCandidate, fastCandidate, mockCandidate].entries()) {
+      try {
+        const url = String((await candidate.worker.ready).url);
+        const target = await direct.start(url, MODELS);
+        const run = await measure(
+          client,
+          target,
+          candidate.worker,
+          { concurrency: 10, durationMs: settings.runMs, warmupStreams: 200 },
+          SHORT,
+        );
+        if (pass < 2) continue;
+        upstreams.push({
+          label: candidate.label,
+          streamsPerSecond: run.streamsPerSecond,
+          ttftP50Ms: run.ttftP50Ms,
+          upstreamCpuMsPerStream: run.upstreamCpuMs / Math.max(1, run.completed),
+          failed: run.failed,
+        });
+        settings.log(
+          `upstream ${candidate.label}: ${fixed(run.streamsPerSecond, 0)} streams/s at c10, ${fixed(run.upstreamCpuMs / Math.max(1, run.completed), 3)} ms upstream CPU/stream, ${run.failed} failed`,
+        );
+      } catch (error) {
+        settings.log(
+          `upstream ${candidate.label}: not measured: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }
+    await mockWorker.stop();
     const upstream = { url: String(upstreamInfo.url), worker: upstreamWorker };
     for (const subject of GATEWAY_SUBJECTS) {
       if (!settings.subjects.includes(subject.id)) continue;
@@ -311,5 +361,5 @@ export async function runGatewayBench(settings: GatewaySettings): Promise<Gatewa
     await upstreamWorker.stop();
   }
   const { log: _log, ...rest } = settings;
-  return { settings: rest, subjects };
+  return { settings: rest, subjects, upstreams };
 }

@@ -301,7 +301,22 @@ function gatewaySection(results: BenchResults): string {
       (subject) =>
         `- ${subject.id}: marker key ${subject.secretInOutput ? '**found** in' : 'absent from'} the last 64 KiB of its output`,
     );
+  const upstreamRows = (gateway.upstreams ?? []).map((entry) => [
+    entry.label,
+    formatNumber(entry.streamsPerSecond),
+    ms(entry.ttftP50Ms),
+    ms(entry.upstreamCpuMsPerStream, 3),
+    formatNumber(entry.failed),
+  ]);
   return [
+    ...(upstreamRows.length > 0
+      ? [
+          "**Choice of upstream**: short streams at concurrency 10 straight from the load client to each candidate (the upstream process's CPU per stream from `/proc`):",
+          '',
+          table(['upstream', 'streams/s', 'TTFT p50 ms', 'upstream CPU ms per stream', 'failed'], upstreamRows),
+          '',
+        ]
+      : []),
     `Short streams: ${32} text events (35 SSE events upstream: role chunk, 32 text, finish, \`[DONE]\`; 36 when the client asks for the usage chunk, as \`@rxllm/openai\` does), no delay. Each concurrency ran ${formatNumber(gateway.settings.runMs / 1000, 1)} s after warm-up, ${gateway.settings.repeats}× (medians of the per-run p50/p99). TTFT = request sent → first byte holding a text event, as the load client saw it; "added" = minus the direct row at the same concurrency (a difference of percentiles, not a percentile of differences).`,
     '',
     table(
