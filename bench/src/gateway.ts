@@ -27,6 +27,8 @@ export interface GatewaySettings {
   lengths: number[];
   heldStreams: number;
   subjects: readonly GatewaySubject['id'][];
+  /** The agent's `LOG_LEVEL` in this run (`BENCH_AGENT_LOG_LEVEL`, default `info`). */
+  agentLogLevel: string;
   log: (line: string) => void;
 }
 

@@ -317,6 +317,8 @@ function gatewaySection(results: BenchResults): string {
           '',
         ]
       : []),
+    `The agent runs as \`node apps/agent/dist/main.js\` with \`LLM_PROVIDER=openai\`, \`OPENAI_BASE_URL\` at the upstream, \`OPENAI_MODELS\` listing the bench's model ids and \`LOG_LEVEL=${gateway.settings.agentLogLevel ?? 'info'}\`; every other setting is its default. Portkey runs headless with \`NODE_ENV=production\`.`,
+    '',
     `Short streams: ${32} text events (35 SSE events upstream: role chunk, 32 text, finish, \`[DONE]\`; 36 when the client asks for the usage chunk, as \`@rxllm/openai\` does), no delay. Each concurrency ran ${formatNumber(gateway.settings.runMs / 1000, 1)} s after warm-up, ${gateway.settings.repeats}× (medians of the per-run p50/p99). TTFT = request sent → first byte holding a text event, as the load client saw it; "added" = minus the direct row at the same concurrency (a difference of percentiles, not a percentile of differences).`,
     '',
     table(

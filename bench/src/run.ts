@@ -52,11 +52,12 @@ if (options.sections.includes('gateway')) {
   results.gateway = await runGatewayBench({
     quick: options.quick,
     repeats: options.quick ? 1 : 3,
-    runMs: options.quick ? 800 : 1500,
-    pacedRunMs: options.quick ? 1200 : 2000,
+    runMs: options.quick ? 600 : 1500,
+    pacedRunMs: options.quick ? 1000 : 2000,
     lengths: options.quick ? [10, 1000] : [10, 100, 1000, 10_000],
     heldStreams: options.held ?? (options.quick ? 500 : 9500),
     subjects: (options.subjects ?? ['direct', 'agent-openai', 'agent-chat', 'portkey']) as never,
+    agentLogLevel: process.env.BENCH_AGENT_LOG_LEVEL ?? 'info',
     log,
   });
 }
