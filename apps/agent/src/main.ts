@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 import { ConfigError } from './config.js';
+import { prettyLogStream } from './pretty-log-stream.js';
 import { startAgent } from './start-agent.js';
 
 // The executable: `pnpm start` at the repository root, or `node apps/agent/dist/main.js`.
 try {
-  const agent = await startAgent();
+  // People read a terminal; machines read JSON (LOG_FORMAT=json, or whenever stdout is not a TTY).
+  const pretty = process.stdout.isTTY === true && process.env.LOG_FORMAT !== 'json';
+  const agent = await startAgent(pretty ? { logStream: prettyLogStream(1) } : {});
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { applyChunk, type Chunk, type Completion, type FinishReason, type Message, type Usage } from '@rxllm/core';
+import {
+  applyChunk,
+  type Chunk,
+  type Completion,
+  emptyCompletion,
+  type FinishReason,
+  type Message,
+  type Usage,
+} from '@rxllm/core';
 import { z } from 'zod';
 import { readJsonBody } from './body.js';
 import { describeIssues, lastUserText } from './chat-request.js';
@@ -184,18 +192,7 @@ export async function handleChatCompletions(context: AgentContext, request: Inco
   });
 
   if (!body.stream) {
-    const completion: Completion = {
-      text: '',
-      reasoning: '',
-      toolCalls: [],
-      usage: undefined,
-      finishReason: undefined,
-      rawFinishReason: undefined,
-      provider: undefined,
-      model: undefined,
-      id: undefined,
-      chunks: 0,
-    };
+    const completion: Completion = emptyCompletion();
     let done = false;
     let resolveFinished: () => void = () => undefined;
     const finished = new Promise<void>((resolve) => {

@@ -5,6 +5,7 @@ import {
   type Chunk,
   type Completion,
   type CompletionRequest,
+  emptyCompletion,
   type Provider,
   type ProviderRegistry,
 } from '@rxllm/core';
@@ -473,18 +474,7 @@ function serveJsonCompletion(
   events: ReturnType<typeof generate>,
   streamId: string,
 ): ActiveStream {
-  const completion: Completion = {
-    text: '',
-    reasoning: '',
-    toolCalls: [],
-    usage: undefined,
-    finishReason: undefined,
-    rawFinishReason: undefined,
-    provider: undefined,
-    model: undefined,
-    id: undefined,
-    chunks: 0,
-  };
+  const completion: Completion = emptyCompletion();
   let subscription: Subscription | undefined;
   let done = false;
   let resolveFinished: () => void = () => undefined;
