@@ -188,7 +188,17 @@ function pieceNote(record) {
       .map(([status, count]) => `${status}×${count}`)
       .join(', ');
     lines.push(
-      `| HTTP validation: ${fuzz.runs} random bodies (chat-shaped with wrong types and \`baseURL\`/\`apiKey\`/\`__proto__\` keys, any JSON, binary strings, nesting to 20,000, 150–400 messages; 4 content types; good/none/wrong/prefix bearer), concurrency ${fuzz.concurrency}, seed ${fuzz.seed}${when(fuzz)} | never 5xx, typed 4xx, no upstream call for a rejected body | ${statuses}; ${fuzz.failures.length} untyped/5xx; upstream calls ${fuzz.upstreamCalls} ≤ accepted ${fuzz.accepted}; ${Math.round(fuzz.durationMs / 100) / 10} s | ${pass(fuzz.failures.length === 0 && fuzz.upstreamCalls <= fuzz.accepted)} | ${run('src/validation-fuzz.test.ts')} (\`FUZZ_SEED=…\` replays) |`,
+      `| HTTP validation: ${fuzz.runs} random bodies (chat-shaped with wrong types and \`baseURL\`/\`apiKey\`/\`__proto__\` keys, OpenAI-shaped with \`n\`/\`tools\`/\`base_url\`/\`api_key\`, any JSON, binary strings, nesting to 20,000, 150–400 messages; 4 content types; good/none/wrong/prefix bearer), concurrency ${fuzz.concurrency}, seed ${fuzz.seed}${when(fuzz)} | never 5xx, typed 4xx, no upstream call for a rejected body | ${statuses}; ${fuzz.failures.length} untyped/5xx; upstream calls ${fuzz.upstreamCalls} ≤ accepted ${fuzz.accepted}; ${Math.round(fuzz.durationMs / 100) / 10} s | ${pass(fuzz.failures.length === 0 && fuzz.upstreamCalls <= fuzz.accepted)} | ${run('src/validation-fuzz.test.ts')} (\`FUZZ_SEED=…\` replays) |`,
+    );
+  }
+  const socketFuzz = results['websocket-fuzz'];
+  if (socketFuzz) {
+    const replies = Object.entries(socketFuzz.replies)
+      .map(([kind, count]) => `${kind}×${count}`)
+      .join(', ');
+    const ok = socketFuzz.untyped.length === 0 && socketFuzz.afterFuzz === 'Hello, world!';
+    lines.push(
+      `| WebSocket messages: ${socketFuzz.frames} random frames (any JSON, chat-shaped junk, cancel, binary, broken text) on one socket, seed ${socketFuzz.seed}${when(socketFuzz)} | typed replies only, no crash, agent serves the next client | replies ${replies}; ${socketFuzz.untyped.length} untyped; next request got ${JSON.stringify(socketFuzz.afterFuzz)} | ${pass(ok)} | ${run('src/websocket-fuzz.test.ts')} |`,
     );
   }
   const encoder = results['sse-encoder-property'];

@@ -52,6 +52,24 @@ const chatShaped = fc
     fc.dictionary(fc.constantFrom(...hostileKeys), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 2 }),
   )
   .map(([body, extra]) => JSON.stringify({ ...body, ...extra }));
+/** OpenAI-style bodies for `/v1/chat/completions`, with the fields a client might abuse. */
+const openAIShaped = fc
+  .record(
+    {
+      model: fc.oneof(fc.constantFrom('gpt-4.1-mini', 'openai', 'anthropic/claude', ''), fc.jsonValue({ maxDepth: 1 })),
+      messages: fc.oneof(fc.array(message, { maxLength: 4 }), fc.jsonValue({ maxDepth: 2 })),
+      stream: fc.oneof(fc.boolean(), fc.jsonValue({ maxDepth: 1 })),
+      max_tokens: fc.oneof(fc.integer(), fc.double(), fc.string({ maxLength: 4 })),
+      n: fc.oneof(fc.integer({ min: -2, max: 5 }), fc.string({ maxLength: 2 })),
+      temperature: fc.oneof(fc.double(), fc.string({ maxLength: 3 })),
+      tools: fc.jsonValue({ maxDepth: 2 }),
+      stream_options: fc.jsonValue({ maxDepth: 2 }),
+      base_url: fc.webUrl(),
+      api_key: fc.string({ maxLength: 20 }),
+    },
+    { requiredKeys: [] },
+  )
+  .map((body) => JSON.stringify(body));
 const almostValid = fc
   .record({ message: fc.string({ minLength: 1, maxLength: 30 }), stream: fc.boolean() })
   .map((body) => JSON.stringify(body));
@@ -63,6 +81,7 @@ const manyMessages = fc
   .map((count) => JSON.stringify({ messages: Array.from({ length: count }, () => ({ role: 'user', content: 'hi' })) }));
 const body = fc.oneof(
   { weight: 4, arbitrary: chatShaped },
+  { weight: 2, arbitrary: openAIShaped },
   { weight: 2, arbitrary: fc.jsonValue().map((value) => JSON.stringify(value)) },
   { weight: 1, arbitrary: fc.string({ maxLength: 200, unit: 'binary' }) },
   { weight: 1, arbitrary: almostValid },
