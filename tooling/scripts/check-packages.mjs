@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs publint --strict and @arethetypeswrong/cli --pack over every publishable (non-private) workspace package.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('../..', import.meta.url).pathname;
