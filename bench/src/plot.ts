@@ -154,6 +154,16 @@ function lineChart(series: Series[], xLabel: string, yLabel: string): string {
   return parts.join('');
 }
 
+/** `proposal-rxllm-openai-pipeline` → `proposal openai+ops`: rotated labels must fit under the bars. */
+function shortLabel(id: string): string {
+  return id
+    .replace(/^ai-sdk-/, 'AI SDK ')
+    .replace(/^proposal-rxllm-/, 'proposal ')
+    .replace(/^rxllm-/, 'rxllm ')
+    .replace(/-pipeline$/, '+ops')
+    .replace(/-sdk$/, ' SDK');
+}
+
 export function renderPlot(results: BenchResults): string {
   const gatewaySubjects = results.gateway?.subjects ?? [];
   const color = (id: string) => COLORS[id] ?? '#576574';
@@ -175,7 +185,7 @@ export function renderPlot(results: BenchResults): string {
       points: subject.lengths.map((entry) => ({ x: entry.textEvents, y: entry.gatewayCpuUsPerChunk })),
     }));
   const libraryBars = (results.library?.subjects ?? []).map((subject) => ({
-    label: subject.id,
+    label: shortLabel(subject.id),
     value: subject.fast?.cpuMsPer1k ?? Number.NaN,
     color: color(subject.id),
   }));
