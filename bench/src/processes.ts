@@ -192,6 +192,10 @@ export function spawnProgram(
     cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // A plain program has no IPC channel to notice the bench going away: kill it when this process exits, however.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   let output = '';
   const keep = (part: Buffer) => {
     // Bounded: only the last 64 KiB of a program's output is kept, for error messages.

@@ -13,6 +13,8 @@ import type { BenchResults } from './results.js';
  */
 
 const options = parseOptions(process.argv.slice(2));
+// Ctrl-C or a kill: exit normally so that every child process is stopped by its 'exit' / 'disconnect' handler.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 const here = dirname(fileURLToPath(import.meta.url));
 const resultsDirectory = join(here, '..', 'results');
 const log = (line: string) => console.log(line);
