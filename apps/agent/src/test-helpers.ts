@@ -90,6 +90,8 @@ export async function readSse(
   let stop = false;
   const parser = createParser({
     onEvent(message: EventSourceMessage) {
+      // One network read can hold several events: a reader that stopped keeps none after the one it stopped at.
+      if (stop) return;
       const parsed = {
         id: message.id,
         event: message.event,
