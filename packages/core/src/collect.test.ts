@@ -1,4 +1,4 @@
-import { concat, firstValueFrom, lastValueFrom, NEVER, Observable, of, throwError, toArray } from 'rxjs';
+import { concat, firstValueFrom, from, lastValueFrom, NEVER, Observable, of, throwError, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { Chunk } from './chunk.js';
 import { collectCompletion, collectText, complete, textDeltas } from './collect.js';
@@ -40,7 +40,7 @@ describe('textDeltas and collectText', () => {
   });
 
   it('collectText of a stream without text is the empty string', async () => {
-    expect(await lastValueFrom(of<Chunk>({ type: 'finish', reason: 'stop' }).pipe(collectText()))).toBe('');
+    expect(await lastValueFrom(of<[Chunk]>({ type: 'finish', reason: 'stop' }).pipe(collectText()))).toBe('');
   });
 });
 
@@ -66,11 +66,11 @@ describe('complete', () => {
 
   it('later usage chunks update earlier ones', async () => {
     const completion = await lastValueFrom(
-      of<Chunk>(
+      from<Chunk[]>([
         { type: 'usage', usage: { inputTokens: 5 } },
         { type: 'usage', usage: { outputTokens: 9 } },
         { type: 'finish', reason: 'stop' },
-      ).pipe(collectCompletion()),
+      ]).pipe(collectCompletion()),
     );
     expect(completion.usage).toEqual({ inputTokens: 5, outputTokens: 9 });
   });
