@@ -169,6 +169,18 @@ describe('createGemini against the mock upstream', () => {
     }
   });
 
+  it('delivers raw U+2028 and U+2029 in model output exactly, with every byte a separate write', async () => {
+    // Google sends these unescaped; the SDK's event regex cannot cross them, so without the escaping the stream stalls.
+    const separators = ['line\u2028separator', '\u2029paragraph\u2028\u2029', 'tail\u2028'];
+    const { chunks, error } = await run({
+      events: separators.map((text) => ({ type: 'text' as const, text })),
+      delivery: { split: 1, eventDelayMs: 0 },
+    });
+    expect(error).toBeUndefined();
+    expect(texts(chunks)).toEqual(separators);
+    expect(chunks.at(-1)?.type).toBe('finish');
+  });
+
   it('reads a whole response delivered in one write', async () => {
     const { chunks } = await run({
       events: [

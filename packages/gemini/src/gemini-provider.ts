@@ -3,6 +3,7 @@ import { type Chunk, type CompletionRequest, fromAbortable, type Provider } from
 import { createResponseMapper, type GeminiResponse } from '@rxllm/gemini-common';
 import type { Observable } from 'rxjs';
 import { toLLMError } from './errors.js';
+import { escapeLineSeparators } from './escape-line-separators.js';
 import { type GeminiRequestBody, toGeminiRequestBody } from './request-mapper.js';
 import { withScopedFetch } from './scoped-fetch.js';
 
@@ -66,7 +67,7 @@ export function createGemini(options: GeminiOptions): Provider {
       const capturingFetch: typeof fetch = async (input, init) => {
         const response = await baseFetch(input, init);
         responseHeaders = response.headers;
-        return response;
+        return escapeStreamingBody(response);
       };
       let result: Awaited<ReturnType<typeof generativeModel.generateContentStream>>;
       try {
@@ -91,4 +92,17 @@ export function createGemini(options: GeminiOptions): Provider {
   };
 
   return { name, defaultModel, stream };
+}
+
+/**
+ * A successful streaming reply with raw U+2028/U+2029 rewritten as JSON escapes, read by read (the SDK's event regex
+ * cannot cross them). The SDK reads only `ok`, `status`, `statusText` and `body` of a response.
+ */
+function escapeStreamingBody(response: Response): Response {
+  if (!response.ok || !response.body) return response;
+  return new Response(response.body.pipeThrough(escapeLineSeparators()), {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
 }
