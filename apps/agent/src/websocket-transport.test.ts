@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { containsNoKey, startTestAgent, type TestAgent } from './test-helpers.js';
 
@@ -105,6 +105,60 @@ describe('GET /ws', () => {
     expect(await closed).toBe(1009);
     expect((await fetch(`${harness.agent.url}/healthz`)).status).toBe(200);
   });
+
+  it('more than 20 invalid messages in a row close the socket with 1008; a valid message resets the count', async () => {
+    const socket = await open(harness.agent.url);
+    const frames: Frame[] = [];
+    socket.on('message', (data) => frames.push(JSON.parse(data.toString())));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
+    const rejections = (count: number) =>
+      vi.waitFor(() => expect(frames.filter((frame) => frame.id === 0).length).toBeGreaterThanOrEqual(count), {
+        timeout: 2_000,
+      });
+    for (let index = 0; index < 15; index += 1) socket.send('{}');
+    await rejections(15);
+    harness.upstream.enqueue({ events: [{ type: 'text', text: 'ok' }] });
+    const done = untilTerminal(socket);
+    socket.send(JSON.stringify({ message: 'valid' }));
+    expect((await done).at(-1)?.type).toBe('done');
+    for (let index = 0; index < 15; index += 1) socket.send('not json');
+    await rejections(30);
+    expect(socket.readyState).toBe(WebSocket.OPEN);
+    for (let index = 0; index < 10; index += 1) socket.send('{}');
+    expect(await closed).toEqual({ code: 1008, reason: 'too many invalid messages' });
+    // Twenty rejections after the valid message, then the close: never a frame per flooded message.
+    expect(frames.filter((frame) => frame.id === 0).length).toBe(15 + 20);
+    expect(frames.filter((frame) => frame.id === 0).every((frame) => frame.error?.kind === 'invalid-request')).toBe(
+      true,
+    );
+  });
+
+  it('a client flooding invalid frames without reading is dropped; others are still served', async () => {
+    const flooder = await open(harness.agent.url);
+    flooder.on('error', () => undefined);
+    flooder.pause();
+    const closed = new Promise<void>((resolve) => flooder.once('close', () => resolve()));
+    const started = performance.now();
+    let sent = 0;
+    for (; sent < 5_000 && flooder.readyState === WebSocket.OPEN; sent += 1) {
+      flooder.send('{}');
+      if (sent % 500 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    console.info(
+      `websocket flood: state ${flooder.readyState} ${sent} frames sent, dropped after ${(performance.now() - started).toFixed(0)} ms`,
+    );
+    expect(flooder.readyState).not.toBe(WebSocket.OPEN);
+    flooder.terminate();
+    harness.upstream.enqueue({ events: [{ type: 'text', text: 'still here' }] });
+    const other = await open(harness.agent.url);
+    const done = untilTerminal(other);
+    other.send(JSON.stringify({ message: 'Hi' }));
+    expect((await done).at(-1)?.type).toBe('done');
+    other.close();
+  }, 15_000);
 
   it('a plain GET /ws without upgrade is 426', async () => {
     const response = await fetch(`${harness.agent.url}/ws`);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Observable, Subscription } from 'rxjs';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -13,6 +14,9 @@ import { truncateForLog } from './logger.js';
 import { OutboundQueue } from './outbound-queue.js';
 import type { ProviderChoice } from './provider-catalog.js';
 import type { AgentContext } from './server.js';
+
+/** More rejected messages in a row than this close the socket with 1008. */
+const maxInvalidMessagesInRow = 20;
 
 /** The `/ws` endpoint, as the server's shutdown sees it. */
 export interface WebSocketEndpoint {
@@ -99,7 +103,7 @@ export function attachWebSocket(server: Server, context: AgentContext): WebSocke
       () =>
         wss.handleUpgrade(request, socket, head, (ws) => {
           context.prometheus.countRequest('GET', '/ws', 101);
-          onConnection(ws, request);
+          onConnection(ws, request, socket);
         }),
       (error: unknown) => {
         const failure = toHttpError(error);
@@ -108,7 +112,7 @@ export function attachWebSocket(server: Server, context: AgentContext): WebSocke
     );
   });
 
-  const onConnection = (ws: WebSocket, request: IncomingMessage) => {
+  const onConnection = (ws: WebSocket, request: IncomingMessage, socket: Duplex) => {
     sockets.add(ws);
     let current: { subscription: Subscription | undefined; lastId: number; streamId: string } | undefined;
     let resolveStream: (() => void) | undefined;
@@ -150,6 +154,25 @@ export function attachWebSocket(server: Server, context: AgentContext): WebSocke
 
     const reject = (error: { kind: AgentErrorKind; message: string }) =>
       queue.push({ id: 0, event: { type: 'error', error: { kind: error.kind, message: error.message } } });
+
+    // Each rejection is a frame back: a client that floods bad messages without reading would make us buffer them.
+    let invalidInRow = 0;
+    const rejectInvalid = (error: { kind: AgentErrorKind; message: string }) => {
+      invalidInRow += 1;
+      if (invalidInRow <= maxInvalidMessagesInRow) {
+        reject(error);
+        return;
+      }
+      closing = true;
+      logger.warn({ invalidMessages: invalidInRow }, 'Closed a WebSocket that sent too many invalid messages');
+      ws.close(1008, 'too many invalid messages');
+      // A client that does not read never answers the close handshake, nor sees a FIN while paused: reset it.
+      setTimeout(() => {
+        if (ws.readyState === ws.CLOSED) return;
+        if (socket instanceof Socket) socket.resetAndDestroy();
+        else ws.terminate();
+      }, 250).unref();
+    };
 
     const endCurrent = (terminal?: AgentEvent) => {
       const running = current;
@@ -247,18 +270,19 @@ export function attachWebSocket(server: Server, context: AgentContext): WebSocke
     ws.on('message', (data, isBinary) => {
       if (closing) return;
       if (isBinary) {
-        reject({ kind: 'invalid-request', message: 'binary frames are not supported: send JSON text' });
+        rejectInvalid({ kind: 'invalid-request', message: 'binary frames are not supported: send JSON text' });
         return;
       }
       let message: unknown;
       try {
         message = JSON.parse(data.toString());
       } catch {
-        reject({ kind: 'invalid-request', message: 'frame is not valid JSON' });
+        rejectInvalid({ kind: 'invalid-request', message: 'frame is not valid JSON' });
         return;
       }
       const type = typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined;
       if (type === 'cancel') {
+        invalidInRow = 0;
         const running = current;
         if (!running) return;
         logger.info({ streamId: running.streamId }, 'WebSocket client cancelled the stream');
@@ -278,7 +302,7 @@ export function attachWebSocket(server: Server, context: AgentContext): WebSocke
         return;
       }
       if (current || starting) {
-        reject({
+        rejectInvalid({
           kind: 'invalid-request',
           message: 'a generation is already running on this socket: wait for it or send {"type":"cancel"}',
         });
@@ -287,8 +311,9 @@ export function attachWebSocket(server: Server, context: AgentContext): WebSocke
       if (type === 'resume') {
         try {
           resume(message as { streamId?: unknown; after?: unknown });
+          invalidInRow = 0;
         } catch (error) {
-          reject(toHttpError(error));
+          rejectInvalid(toHttpError(error));
         }
         return;
       }
@@ -298,9 +323,10 @@ export function attachWebSocket(server: Server, context: AgentContext): WebSocke
         body = parseChatBody(message, config);
         choice = context.catalog.choose(body);
       } catch (error) {
-        reject(toHttpError(error));
+        rejectInvalid(toHttpError(error));
         return;
       }
+      invalidInRow = 0;
       starting = true;
       context
         .rateLimit(request)
