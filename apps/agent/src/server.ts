@@ -79,7 +79,10 @@ export interface AgentServerOptions {
 export interface AgentServer {
   readonly server: Server;
   readonly context: AgentContext;
-  /** Readiness fails at once; streams drain until `drainMs`, the rest end with `shutdown`; then the server closes. */
+  /**
+   * Readiness fails at once (503) while the listener stays open; new work gets 503 `shutdown`; streams drain until
+   * `drainMs` or the last one ends, the rest end with `shutdown`; then the listener and every socket close.
+   */
   shutdown(drainMs?: number): Promise<void>;
 }
 
@@ -351,6 +354,14 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const started = performance.now();
     let pattern = 'unmatched';
+    if (draining) {
+      // The listener stays open for probes during the drain, but no connection may outlive its answer.
+      response.setHeader('Connection', 'close');
+    }
+    response.on('finish', () => {
+      // A stream that ends during the drain leaves a kept-alive socket behind: close it once it is idle.
+      if (draining) setImmediate(() => server.closeIdleConnections());
+    });
     response.on('close', () => {
       const status = response.headersSent ? response.statusCode : 499;
       prometheus.countRequest(request.method ?? 'GET', pattern, status);
@@ -435,7 +446,8 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
       logger.info({ activeStreams: streams.size, drainMs }, 'Shutting down: readiness now fails, draining streams');
       for (const feed of feeds) feed.end();
       websocket.stopAccepting();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // The listener stays open while streams drain, so a load balancer's probe gets a 503 rather than a refused
+      // connection (endpoint updates lag the probe); idle keep-alive sockets go now, busy ones when they finish.
       server.closeIdleConnections();
       if (streams.size > 0 && drainMs > 0) {
         await Promise.race([
@@ -443,6 +455,7 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
           new Promise((resolve) => setTimeout(resolve, drainMs)),
         ]);
       }
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Resumable runs end with a `shutdown` event in their log, so followers elsewhere learn it too.
       if (generations)
         await generations.close(new HttpError({ kind: 'shutdown', message: 'the server is shutting down' }));

@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { mockUpstream } from '@rxllm/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -29,9 +31,8 @@ describe('graceful shutdown (in process)', () => {
     await upstream.waitForRequests(2);
 
     const stopping = agent.shutdown(400);
-    const ready = await fetch(`${agent.url}/readyz`).catch(() => undefined);
-    // Either 503 on a kept-alive connection, or refused because the listener already closed: never 200.
-    expect(ready?.status ?? 503).toBe(503);
+    const ready = await fetch(`${agent.url}/readyz`);
+    expect(ready.status).toBe(503);
 
     const [longEvents, shortEvents] = await Promise.all([long, short]);
     expect(shortEvents.at(-1)?.event).toBe('done');
@@ -39,6 +40,99 @@ describe('graceful shutdown (in process)', () => {
     expect(longEvents.filter((event) => event.event === 'text').length).toBeGreaterThan(0);
     expect(await closeCode).toBe(1001);
     await stopping;
+  });
+});
+
+/** One request on a fresh connection (no keep-alive pool), the way a kubelet probes: status, headers, body. */
+function freshRequest(
+  url: string,
+  options: { method?: string; body?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; connection: string | undefined; body: string; ms: number } | { error: string }> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const request = httpRequest(
+      url,
+      { method: options.method ?? 'GET', agent: false, timeout: 2_000, headers: options.headers },
+      (response) => {
+        const parts: Buffer[] = [];
+        response.on('data', (part: Buffer) => parts.push(part));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            connection: response.headers.connection,
+            body: Buffer.concat(parts).toString(),
+            ms: performance.now() - started,
+          }),
+        );
+      },
+    );
+    request.on('timeout', () => request.destroy(new Error('timeout')));
+    request.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
+    request.end(options.body);
+  });
+}
+
+describe('the listener during the drain', () => {
+  let harness: TestAgent | undefined;
+  afterEach(async () => {
+    await harness?.close();
+    harness = undefined;
+  });
+
+  it('answers probes and new work with 503 on new connections, closes idle keep-alive sockets, then closes', async () => {
+    harness = await startTestAgent();
+    const { agent, upstream } = harness;
+    upstream.enqueue(slow(100, 10));
+    const long = readSse(await postJson(`${agent.url}/chat`, { message: 'long' }));
+    await upstream.waitForRequests(1);
+    // A kept-alive connection that is idle when the drain starts must not hold the process open.
+    const idle = connect({ host: '127.0.0.1', port: agent.port });
+    await new Promise((resolve) => idle.once('connect', resolve));
+    const idleClosed = new Promise<number>((resolve) => idle.once('close', () => resolve(performance.now())));
+    idle.on('data', () => undefined);
+    idle.write('GET /healthz HTTP/1.1\r\nHost: agent\r\n\r\n');
+    await new Promise((resolve) => idle.once('data', resolve));
+
+    const drainStarted = performance.now();
+    const stopping = agent.shutdown(2_000);
+    const readiness = [];
+    for (let index = 0; index < 5; index += 1) readiness.push(await freshRequest(`${agent.url}/readyz`));
+    const health = await freshRequest(`${agent.url}/healthz`);
+    const json = { 'Content-Type': 'application/json' };
+    const chat = await freshRequest(`${agent.url}/chat`, { method: 'POST', body: '{"message":"Hi"}', headers: json });
+    const completions = await freshRequest(`${agent.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: '{"messages":[{"role":"user","content":"Hi"}],"stream":true}',
+      headers: json,
+    });
+    const resume = await freshRequest(`${agent.url}/chat/00000000-0000-4000-8000-000000000000`);
+    const upgrade = new WebSocket(`${agent.url.replace('http', 'ws')}/ws`);
+    const upgradeStatus = await new Promise<number>((resolve) => {
+      upgrade.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+      upgrade.once('open', () => resolve(101));
+      upgrade.once('error', () => resolve(-1));
+    });
+    upgrade.terminate();
+
+    console.info(
+      `readiness during the drain: ${readiness.map((answer) => ('ms' in answer ? `${answer.ms.toFixed(1)} ms` : answer.error)).join(', ')}; idle keep-alive socket closed ${((await idleClosed) - drainStarted).toFixed(1)} ms after shutdown began`,
+    );
+    for (const answer of readiness) expect(answer).toMatchObject({ status: 503, connection: 'close' });
+    expect(health).toMatchObject({ status: 200, connection: 'close' });
+    for (const answer of [chat, completions, resume]) {
+      expect(answer).toMatchObject({ status: 503, connection: 'close' });
+      expect(JSON.parse('body' in answer ? answer.body : '{}').error).toMatchObject({ kind: 'shutdown' });
+    }
+    expect(upgradeStatus).toBe(503);
+    expect(await idleClosed).toBeLessThan(drainStarted + 500);
+
+    const events = await long;
+    expect(events.at(-1)?.event).toBe('done');
+    await stopping;
+    const drainMs = performance.now() - drainStarted;
+    console.info(`drain ended with the last stream, ${drainMs.toFixed(0)} ms after shutdown began (budget 2000 ms)`);
+    expect(drainMs).toBeLessThan(2_000);
+    expect(await freshRequest(`${agent.url}/readyz`)).toEqual({ error: 'ECONNREFUSED' });
   });
 });
 
