@@ -82,9 +82,23 @@ describe('the listener during the drain', () => {
   it('answers probes and new work with 503 on new connections, closes idle keep-alive sockets, then closes', async () => {
     harness = await startTestAgent();
     const { agent, upstream } = harness;
-    upstream.enqueue(slow(100, 10));
+    upstream.enqueue(slow(100, 10), slow(20, 10));
     const long = readSse(await postJson(`${agent.url}/chat`, { message: 'long' }));
     await upstream.waitForRequests(1);
+    // A short stream on a kept-alive connection: once it ends during the drain, its idle socket must close too.
+    const short = connect({ host: '127.0.0.1', port: agent.port });
+    let shortText = '';
+    let shortDoneAt = 0;
+    short.on('data', (data: Buffer) => {
+      shortText += data.toString();
+      if (!shortDoneAt && shortText.includes('event: done')) shortDoneAt = performance.now();
+    });
+    const shortClosed = new Promise<number>((resolve) => short.once('close', () => resolve(performance.now())));
+    const shortBody = '{"message":"short"}';
+    short.write(
+      `POST /chat HTTP/1.1\r\nHost: agent\r\nContent-Type: application/json\r\nContent-Length: ${shortBody.length}\r\n\r\n${shortBody}`,
+    );
+    await upstream.waitForRequests(2);
     // A kept-alive connection that is idle when the drain starts must not hold the process open.
     const idle = connect({ host: '127.0.0.1', port: agent.port });
     await new Promise((resolve) => idle.once('connect', resolve));
@@ -126,6 +140,14 @@ describe('the listener during the drain', () => {
     expect(upgradeStatus).toBe(503);
     expect(await idleClosed).toBeLessThan(drainStarted + 500);
 
+    const shortClosedAt = await shortClosed;
+    expect(shortDoneAt).toBeGreaterThan(0);
+    const longPending = await Promise.race([long.then(() => false), Promise.resolve(true)]);
+    console.info(
+      `kept-alive socket of a stream that ended during the drain closed ${(shortClosedAt - shortDoneAt).toFixed(1)} ms after its done event`,
+    );
+    expect(longPending).toBe(true);
+    expect(shortClosedAt - shortDoneAt).toBeLessThan(300);
     const events = await long;
     expect(events.at(-1)?.event).toBe('done');
     await stopping;
