@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { type MockUpstream, mockUpstream } from '@rxllm/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChildAgent, startChildAgent } from './harness/child-agent.js';
@@ -11,6 +12,23 @@ import { SecretScanner } from './harness/secrets.js';
 const sseStreams = Number(process.env.LOAD_SSE ?? 200);
 const webSocketStreams = Number(process.env.LOAD_WS ?? 200);
 const pieces = 30;
+
+/** Machine-wide TCP counters (Linux): listen-queue overflows and failed SYN cookies explain refused connections. */
+function listenCounters(): Record<string, number> {
+  try {
+    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
+    const header = lines.find((line) => line.startsWith('TcpExt:'))?.split(/\s+/) ?? [];
+    const values = lines.filter((line) => line.startsWith('TcpExt:'))[1]?.split(/\s+/) ?? [];
+    const pick = (name: string) => Number(values[header.indexOf(name)] ?? Number.NaN);
+    return {
+      ListenOverflows: pick('ListenOverflows'),
+      SyncookiesSent: pick('SyncookiesSent'),
+      SyncookiesFailed: pick('SyncookiesFailed'),
+    };
+  } catch {
+    return {};
+  }
+}
 const label = process.env.LOAD_LABEL ?? 'small';
 const scanner = new SecretScanner(`load-${label}`);
 
@@ -29,6 +47,7 @@ describe(`integrity under load: ${sseStreams} SSE + ${webSocketStreams} WebSocke
 
   it('0 lost, reordered, duplicated or mixed chunks; event-loop delay reported', async () => {
     await agent.resetEventLoopDelay();
+    const countersBefore = listenCounters();
     const figures = await runLoad({
       agentUrl: agent.url,
       sseStreams,
@@ -39,7 +58,12 @@ describe(`integrity under load: ${sseStreams} SSE + ${webSocketStreams} WebSocke
       deadlineMs: 300_000,
     });
     const stats = await agent.stats();
+    const countersAfter = listenCounters();
+    const tcpCounterDeltas = Object.fromEntries(
+      Object.entries(countersAfter).map(([name, value]) => [name, value - (countersBefore[name] ?? 0)]),
+    );
     writeResult(`load-${label}`, {
+      tcpCounterDeltas,
       sseStreams,
       webSocketStreams,
       pieces,

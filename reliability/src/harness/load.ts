@@ -38,6 +38,8 @@ export interface LoadFigures {
   duplicated: number;
   mixed: number;
   httpErrors: number;
+  /** Connections that failed before any byte of a reply (refused or reset): loud failures, not truncations. */
+  connectionFailures: number;
   peakConcurrent: number;
   durationMs: number;
   firstEventMs: { p50: number; p99: number };
@@ -70,7 +72,7 @@ function classify(events: readonly SeenEvent[], requestId: string, pieces: numbe
 export async function runLoad(options: LoadOptions): Promise<LoadFigures> {
   const dispatcher = new Agent({ pipelining: 1, connect: { timeout: 60_000 }, keepAliveTimeout: 1_000 });
   const failures: LoadFailure[] = [];
-  const counts = { lost: 0, reordered: 0, duplicated: 0, mixed: 0, httpErrors: 0, completed: 0 };
+  const counts = { lost: 0, reordered: 0, duplicated: 0, mixed: 0, httpErrors: 0, completed: 0, connectionFailures: 0 };
   const firstEvent: number[] = [];
   const streamDurations: number[] = [];
   const gaps: number[] = [];
@@ -97,6 +99,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadFigures> {
     gaps.push(largestGap);
     if (!error && verdict.problems.length === 0 && verdict.terminal === 'done' && verdict.text === expected) {
       counts.completed += 1;
+      return;
+    }
+    if (error && events.length === 0) {
+      counts.connectionFailures += 1;
+      failures.push({ requestId, transport, problem: `connection failed before any byte: ${error}`.slice(0, 300) });
       return;
     }
     const kind = classify(events, requestId, options.pieces);
@@ -167,6 +174,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadFigures> {
     duplicated: counts.duplicated,
     mixed: counts.mixed,
     httpErrors: counts.httpErrors,
+    connectionFailures: counts.connectionFailures,
     peakConcurrent,
     durationMs: round1(durationMs),
     firstEventMs: { p50: round1(percentile(firstEvent, 50)), p99: round1(percentile(firstEvent, 99)) },
