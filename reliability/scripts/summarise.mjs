@@ -267,7 +267,10 @@ function pieceNote(record) {
   if (!record) lines.push(missing('shutdown'));
   if (record?.drain) {
     const drain = record.drain;
-    const refused = drain.readinessAnswers.filter((entry) => entry.answer !== '503' && entry.answer !== '200');
+    const duringDrain = (drain.allReadinessAnswers ?? drain.readinessAnswers).filter(
+      (entry) => entry.atMs <= (drain.drainEndMs ?? Number.POSITIVE_INFINITY),
+    );
+    const refused = duringDrain.filter((entry) => entry.answer !== '503');
     lines.push(
       `| ${drain.liveStreams} live streams (180 SSE + 20 WS, ~3 s each), \`SHUTDOWN_DRAIN_MS=${drain.drainMs}\`${when(record)} | all complete; readiness 503 ≤ 100 ms; exit ≤ drain + 1 s | ${drain.completed}/${drain.liveStreams} completed exactly; exit code ${drain.exitCode} after ${drain.exitMs} ms; readiness flipped ${drain.readinessFlipMs} ms after SIGTERM (agent log time); first probe answer ${drain.firstNotReady?.answer}, received ${drain.firstNotReady?.atMs} ms after SIGTERM | ${pass(drain.completed === drain.liveStreams && drain.firstNotReady?.answer === '503' && drain.exitMs < drain.drainMs + 1000)}; 100 ms readiness target ${drain.readinessFlipMs < 100 ? 'met' : '**missed**'} |`,
       `| readiness on new connections during that drain | 503 until exit | ${drain.readinessAnswers
