@@ -44,17 +44,21 @@ async function failureAndClose(options: Parameters<typeof streamTimeout>[0]) {
 }
 
 describe('streamTimeout against the mock upstream (openai SDK)', () => {
-  it('first-chunk timeout aborts a request whose body never starts', async () => {
-    upstream.enqueue({ events: [{ type: 'text', text: 'late' }], delivery: { firstByteDelayMs: 5_000 } });
-    const { error, closeLatencyMs } = await failureAndClose({ firstChunkMs: 150 });
+  // The deadline is long enough for the request to reach the mock even on a loaded machine (a shorter one can fire
+  // before the SDK has sent anything, and then there is no connection to watch close).
+  it('first-chunk timeout aborts a request whose body never starts', { timeout: 20_000 }, async () => {
+    upstream.enqueue({ events: [{ type: 'text', text: 'late' }], delivery: { firstByteDelayMs: 15_000 } });
+    const { error, closeLatencyMs } = await failureAndClose({ firstChunkMs: 1_000 });
     expect(LLMError.isInstance(error) && error.kind).toBe('timeout');
-    expect((error as LLMError).details).toEqual({ clock: 'first-chunk', ms: 150 });
+    expect((error as LLMError).details).toEqual({ clock: 'first-chunk', ms: 1_000 });
     expect((error as LLMError).provider).toBe('unknown');
     console.log(`timeout: mock saw the connection close ${closeLatencyMs.toFixed(1)} ms after the first-chunk timeout`);
     expect(closeLatencyMs).toBeLessThan(200);
   });
 
-  it('idle timeout aborts a stream that stalls after text, naming the provider from the start chunk', async () => {
+  it('idle timeout aborts a stream that stalls after text, naming the provider from the start chunk', {
+    timeout: 20_000,
+  }, async () => {
     upstream.enqueue({
       events: [
         { type: 'text', text: 'Once' },
