@@ -28,6 +28,9 @@ function table(header: string[], rows: string[][]): string {
 
 const ms = (value: number | undefined, decimals = 2) =>
   value === undefined ? NOT_MEASURED : formatNumber(value, decimals);
+/** `+1.23` / `−0.45`: an added amount, which can come out negative when the subject's run was the luckier one. */
+const signed = (value: number, decimals: number) =>
+  `${value < 0 ? '−' : '+'}${formatNumber(Math.abs(value), decimals)}`;
 const finite = (value: number | undefined): value is number => value !== undefined && Number.isFinite(value);
 
 function librarySubject(results: BenchResults, id: string): LibrarySubjectReport | undefined {
@@ -213,7 +216,7 @@ function gatewaySection(results: BenchResults): string {
   const added = (subject: SubjectReport, key: string, field: 'ttftP50Ms' | 'ttftP99Ms') =>
     subject.id === 'direct' || !direct?.latency[key] || !subject.latency[key]
       ? ''
-      : ` (+${formatNumber(subject.latency[key][field] - direct.latency[key][field], 2)})`;
+      : ` (${signed(subject.latency[key][field] - direct.latency[key][field], 2)})`;
   const latencyRows = gateway.subjects.map((subject) => {
     if (!subject.latency.c1) return [subject.label, `${NOT_MEASURED}: ${subject.error ?? ''}`, '', '', '', ''];
     const cells = ['c1', 'c10', 'c100'].map((key) =>
@@ -236,8 +239,7 @@ function gatewaySection(results: BenchResults): string {
         const entry = subject.paced[key];
         if (!entry) return NOT_MEASURED;
         const base = direct?.paced[key];
-        const addedP99 =
-          subject.id !== 'direct' && base ? ` (+${formatNumber(entry.gapP99Ms - base.gapP99Ms, 2)})` : '';
+        const addedP99 = subject.id !== 'direct' && base ? ` (${signed(entry.gapP99Ms - base.gapP99Ms, 2)})` : '';
         return `${ms(entry.gapP50Ms)} / ${ms(entry.gapP99Ms)}${addedP99}`;
       };
       const whole = (key: string) => {
@@ -245,7 +247,7 @@ function gatewaySection(results: BenchResults): string {
         if (!entry) return NOT_MEASURED;
         const base = direct?.paced[key];
         const addedP99 =
-          subject.id !== 'direct' && base ? ` (+${formatNumber(entry.lastTextP99Ms - base.lastTextP99Ms, 1)})` : '';
+          subject.id !== 'direct' && base ? ` (${signed(entry.lastTextP99Ms - base.lastTextP99Ms, 1)})` : '';
         return `${ms(entry.lastTextP50Ms, 1)} / ${ms(entry.lastTextP99Ms, 1)}${addedP99}`;
       };
       return [subject.label, cell('c20'), cell('c200'), whole('c20'), whole('c200')];
