@@ -367,7 +367,7 @@ function gatewaySection(results: BenchResults): string {
     ...(errors.length > 0 ? ['**Subjects that could not be measured:**', '', ...errors, ''] : []),
     ...(failures.length > 0
       ? ['**Failed streams during runs:**', '', ...failures, '']
-      : ['No stream failed in any gateway run.', '']),
+      : ['No stream failed in any load run (held streams: see the last column of the table above).', '']),
     '**Secret check** (the load client and the gateways use the marker key `sk-bench-marker-…`):',
     '',
     ...secrets,
