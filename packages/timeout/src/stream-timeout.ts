@@ -1,5 +1,12 @@
 import { type Chunk, isContentChunk, LLMError } from '@rxllm/core';
-import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import {
+  asyncScheduler,
+  Observable,
+  type OperatorFunction,
+  type SchedulerAction,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
 
 /**
  * Which clock fired: `first-chunk` (subscription → first content chunk), `idle` (between content chunks), `total`.
@@ -83,64 +90,81 @@ export function streamTimeout(options: StreamTimeoutOptions): OperatorFunction<C
     new Observable<Chunk>((subscriber) => {
       const scheduler = options.scheduler ?? asyncScheduler;
       let provider = options.provider ?? 'unknown';
+      const startedAt = scheduler.now();
+      const totalDeadline = totalMs === undefined ? Number.POSITIVE_INFINITY : startedAt + totalMs;
+      let chunkClock: TimeoutClock | undefined =
+        firstChunkMs !== undefined ? 'first-chunk' : idleMs !== undefined ? 'idle' : undefined;
+      let chunkClockMs = (chunkClock === 'first-chunk' ? firstChunkMs : idleMs) ?? 0;
+      let chunkDeadline = chunkClock === undefined ? Number.POSITIVE_INFINITY : startedAt + chunkClockMs;
       let sawContent = false;
-      let chunkClock: { clock: TimeoutClock; ms: number; deadline: number; timer: Subscription } | undefined;
-      let totalTimer: Subscription | undefined;
-      const totalDeadline = totalMs === undefined ? undefined : scheduler.now() + totalMs;
-
-      const fail = (clock: TimeoutClock, ms: number) => subscriber.error(timeoutError(clock, ms, provider));
-
-      const armChunkClock = () => {
-        chunkClock?.timer.unsubscribe();
-        chunkClock = undefined;
-        const clock: TimeoutClock | undefined =
-          !sawContent && firstChunkMs !== undefined ? 'first-chunk' : idleMs !== undefined ? 'idle' : undefined;
-        const ms = clock === 'first-chunk' ? firstChunkMs : idleMs;
-        if (clock === undefined || ms === undefined) return;
-        const timer = scheduler.schedule(() => fail(clock, ms), ms);
-        chunkClock = { clock, ms, deadline: scheduler.now() + ms, timer };
-      };
+      // One timer for the earliest deadline. A content chunk only moves `chunkDeadline` (cancelling and scheduling
+      // a timer per chunk was most of the operator's cost); the timer, when it fires before the moved deadline,
+      // re-arms itself for the time that is left. It is due no later than any deadline: a deadline only moves
+      // earlier at the switch from the first-chunk clock to a shorter idle clock, which re-arms it.
+      let timer: Subscription | undefined;
+      let timerDueAt = Number.POSITIVE_INFINITY;
 
       // An event at exactly a deadline counts as late, even if the scheduler delivers it before the timer.
-      const expired = (): boolean => {
-        const now = scheduler.now();
-        if (totalMs !== undefined && totalDeadline !== undefined && now >= totalDeadline) {
-          fail('total', totalMs);
+      const expired = (now: number): boolean => {
+        if (now >= totalDeadline) {
+          subscriber.error(timeoutError('total', totalMs as number, provider));
           return true;
         }
-        if (chunkClock && now >= chunkClock.deadline) {
-          fail(chunkClock.clock, chunkClock.ms);
+        if (chunkClock !== undefined && now >= chunkDeadline) {
+          subscriber.error(timeoutError(chunkClock, chunkClockMs, provider));
           return true;
         }
         return false;
       };
 
-      if (totalMs !== undefined) totalTimer = scheduler.schedule(() => fail('total', totalMs), totalMs);
-      armChunkClock();
+      const arm = (now: number) => {
+        timer?.unsubscribe();
+        timer = undefined;
+        timerDueAt = Math.min(totalDeadline, chunkDeadline);
+        if (timerDueAt === Number.POSITIVE_INFINITY) return;
+        timer = scheduler.schedule(function (this: SchedulerAction<unknown>) {
+          const firedAt = scheduler.now();
+          if (expired(firedAt)) return;
+          timerDueAt = Math.min(totalDeadline, chunkDeadline);
+          if (timerDueAt !== Number.POSITIVE_INFINITY) this.schedule(undefined, timerDueAt - firedAt);
+        }, timerDueAt - now);
+      };
+
+      arm(startedAt);
 
       const upstream = source.subscribe({
         next: (chunk) => {
-          if (expired()) return;
+          const now = scheduler.now();
+          if (expired(now)) return;
           if (chunk.type === 'start') provider = options.provider ?? chunk.provider;
           if (isContentChunk(chunk)) {
-            sawContent = true;
-            armChunkClock();
+            if (sawContent) {
+              // idleMs is set whenever a chunk clock is still running after the first content chunk.
+              if (chunkClock !== undefined) chunkDeadline = now + chunkClockMs;
+            } else {
+              sawContent = true;
+              chunkClock = idleMs === undefined ? undefined : 'idle';
+              chunkClockMs = idleMs ?? 0;
+              chunkDeadline = idleMs === undefined ? Number.POSITIVE_INFINITY : now + idleMs;
+              // Once per stream: a shorter idle clock must not wait for the first-chunk timer, and a stream with
+              // no clock left but the total one should not keep a timer for the first-chunk deadline.
+              if (Math.min(totalDeadline, chunkDeadline) !== timerDueAt) arm(now);
+            }
           }
           subscriber.next(chunk);
         },
         error: (error: unknown) => {
-          if (!expired()) subscriber.error(error);
+          if (!expired(scheduler.now())) subscriber.error(error);
         },
         complete: () => {
-          if (!expired()) subscriber.complete();
+          if (!expired(scheduler.now())) subscriber.complete();
         },
       });
 
       return () => {
         upstream.unsubscribe();
-        chunkClock?.timer.unsubscribe();
-        totalTimer?.unsubscribe();
-        chunkClock = undefined;
+        timer?.unsubscribe();
+        timer = undefined;
       };
     });
 }
