@@ -124,4 +124,56 @@ describe('OutboundQueue', () => {
     await waiting;
     expect(flushed).toBe(true);
   });
+
+  it('keeps its byte count exact through many merges and partial flushes', () => {
+    // What the queue charges for one event: UTF-8 bytes of its text plus a fixed overhead, measured on the whole
+    // (merged) text as it reaches the socket.
+    const sizeOfWritten = (event: NumberedEvent) =>
+      event.event.type === 'text' ? Buffer.byteLength(event.event.text) + 64 : 256;
+    const pieces = ['a', 'é', '€', '\u{1F600}', '\ud83d', '\ude00', '', 'xyz'];
+    const test = harness({ maxBufferedBytes: 1 << 30 });
+    let id = 0;
+    let next = 7;
+    let pushedText = '';
+    for (let round = 0; round < 40; round += 1) {
+      test.setBuffered(500);
+      for (let step = 0; step < 250; step += 1) {
+        next = (next * 1_103_515_245 + 12_345) % 2_147_483_648;
+        id += 1;
+        if ((next >>> 16) % 50 === 0) test.queue.push({ id, event: { type: 'usage', usage: { outputTokens: id } } });
+        else {
+          const piece = pieces[(next >>> 8) % pieces.length] as string;
+          pushedText += piece;
+          test.queue.push(text(id, piece));
+        }
+      }
+      const before = test.queue.pendingBytes;
+      const writtenBefore = test.written.length;
+      test.drain();
+      const flushed = test.written.slice(writtenBefore).reduce((sum, event) => sum + sizeOfWritten(event), 0);
+      expect(test.queue.pendingBytes).toBe(before - flushed);
+    }
+    const before = test.queue.pendingBytes;
+    const writtenBefore = test.written.length;
+    for (let attempt = 0; attempt < 10_000 && test.queue.pendingBytes > 0; attempt += 1) test.drain();
+    const rest = test.written.slice(writtenBefore).reduce((sum, event) => sum + sizeOfWritten(event), 0);
+    expect(rest).toBe(before);
+    expect(test.queue.pendingBytes).toBe(0);
+    expect(test.queue.coalesced).toBeGreaterThan(9_000);
+    const allText = test.written.map((event) => (event.event.type === 'text' ? event.event.text : '')).join('');
+    expect(allText).toBe(pushedText);
+    expect(test.written.at(-1)?.id).toBe(id);
+  });
+
+  it('counts a surrogate pair split across two merged events as the one character it becomes', () => {
+    const test = harness();
+    test.setBuffered(500);
+    test.queue.push(text(1, 'a\ud83d'));
+    test.queue.push(text(2, ''));
+    test.queue.push(text(3, '\ude00b'));
+    expect(test.queue.pendingBytes).toBe(Buffer.byteLength('a\u{1F600}b') + 64);
+    test.drain();
+    expect(test.written).toEqual([text(3, 'a\u{1F600}b')]);
+    expect(test.queue.pendingBytes).toBe(0);
+  });
 });

@@ -31,6 +31,32 @@ function sizeOf(event: NumberedEvent): number {
   return eventOverheadBytes * 4;
 }
 
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
+}
+
+/**
+ * A waiting event with its byte size kept beside it. Merged text stays a list of pieces until it is encoded:
+ * re-measuring (and so flattening) the whole merged string on every merge made a backlog of n events cost O(n²).
+ */
+interface QueuedEvent {
+  /** The first event merged here (or the only one); the merged event takes the latest `id`. */
+  event: NumberedEvent;
+  id: number;
+  /** Set once text has merged into this event: `event.event.text` is then only the first piece. */
+  pieces: string[] | undefined;
+  bytes: number;
+}
+
+function materialize(queued: QueuedEvent): NumberedEvent {
+  if (!queued.pieces) return queued.event;
+  return { id: queued.id, event: { ...queued.event.event, text: queued.pieces.join('') } as NumberedEvent['event'] };
+}
+
 /**
  * Bounded, order-preserving output for one client. While the socket is busy, events queue here and consecutive
  * text (or reasoning) events merge into one (keeping the later `id`), so a slow reader gets fewer, larger events
@@ -46,7 +72,7 @@ function sizeOf(event: NumberedEvent): number {
  * ```
  */
 export class OutboundQueue {
-  private readonly queue: NumberedEvent[] = [];
+  private readonly queue: QueuedEvent[] = [];
   private queuedBytes = 0;
   private overSince: number | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -83,9 +109,9 @@ export class OutboundQueue {
   flush(): void {
     if (this.dropped) return;
     while (this.queue.length > 0 && !this.isBusy()) {
-      const next = this.queue.shift() as NumberedEvent;
-      this.queuedBytes -= sizeOf(next);
-      this.target.write(this.options.encode(next));
+      const next = this.queue.shift() as QueuedEvent;
+      this.queuedBytes -= next.bytes;
+      this.target.write(this.options.encode(materialize(next)));
     }
     if (this.checkOverCap()) return;
     if (this.queue.length === 0) {
@@ -124,18 +150,30 @@ export class OutboundQueue {
     if (
       last &&
       (payload.type === 'text' || payload.type === 'reasoning') &&
-      last.event.type === payload.type &&
-      'text' in last.event
+      last.event.event.type === payload.type &&
+      'text' in last.event.event
     ) {
-      this.queuedBytes -= sizeOf(last);
-      const merged: NumberedEvent = { id: event.id, event: { ...last.event, text: last.event.text + payload.text } };
-      this.queue[this.queue.length - 1] = merged;
-      this.queuedBytes += sizeOf(merged);
+      last.pieces ??= [last.event.event.text];
+      const previousPiece = last.pieces[last.pieces.length - 1] as string;
+      let added = Buffer.byteLength(payload.text);
+      // Exactly what measuring the joined text would give: a surrogate pair split across two events is 3 + 3
+      // bytes apart (each half is encoded as U+FFFD) but 4 bytes once joined.
+      if (
+        isHighSurrogate(previousPiece.charCodeAt(previousPiece.length - 1)) &&
+        isLowSurrogate(payload.text.charCodeAt(0))
+      )
+        added -= 2;
+      // An empty piece adds nothing, and leaving it out keeps the last piece's last character the merged text's.
+      if (payload.text.length > 0) last.pieces.push(payload.text);
+      last.id = event.id;
+      last.bytes += added;
+      this.queuedBytes += added;
       this.coalesced += 1;
       return;
     }
-    this.queue.push(event);
-    this.queuedBytes += sizeOf(event);
+    const bytes = sizeOf(event);
+    this.queue.push({ event, id: event.id, pieces: undefined, bytes });
+    this.queuedBytes += bytes;
   }
 
   /** True when the client was dropped. */
