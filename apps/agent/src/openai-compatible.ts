@@ -104,6 +104,22 @@ function requestSchema(maxMessages: number) {
   });
 }
 
+type RequestSchema = ReturnType<typeof requestSchema>;
+
+/** `maxMessages` is fixed per process, so this holds one schema per server; bounded in case a caller varies it. */
+const requestSchemas = new Map<number, RequestSchema>();
+
+function requestSchemaFor(maxMessages: number): RequestSchema {
+  // Building a schema per request also made zod recompile its fast path every time.
+  let schema = requestSchemas.get(maxMessages);
+  if (!schema) {
+    if (requestSchemas.size >= 16) requestSchemas.clear();
+    schema = requestSchema(maxMessages);
+    requestSchemas.set(maxMessages, schema);
+  }
+  return schema;
+}
+
 function textOf(content: z.infer<typeof contentSchema> | undefined): string {
   if (content === undefined || content === null) return '';
   if (typeof content === 'string') return content;
@@ -139,7 +155,7 @@ function openAIUsage(usage: Usage | undefined) {
 export async function handleChatCompletions(context: AgentContext, request: IncomingMessage, response: ServerResponse) {
   const { config, logger } = context;
   const raw = await readJsonBody(request, config.maxBodyBytes);
-  const parsed = requestSchema(config.maxMessages).safeParse(raw);
+  const parsed = requestSchemaFor(config.maxMessages).safeParse(raw);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     throw new HttpError({
