@@ -16,8 +16,11 @@ export interface MetricsSink {
   onStart?(): void;
   /** After each chunk has been counted (and before it is passed on). */
   onChunk?(chunk: Chunk, progress: StreamProgress): void;
-  /** Exactly once: on completion, on error, or when the consumer unsubscribes first. */
-  onReport?(report: StreamReport): void;
+  /**
+   * Exactly once: on completion, on error, or when the consumer unsubscribes first. `progress` is the same object
+   * `onChunk` saw for this stream, so a sink can keep per-stream state keyed on it.
+   */
+  onReport?(report: StreamReport, progress: StreamProgress): void;
 }
 
 /**
@@ -72,7 +75,7 @@ export function measure(
         if (ended) return;
         ended = true;
         const report = meter.end(outcome, error);
-        for (const sink of sinks) sink.onReport?.(report);
+        for (const sink of sinks) sink.onReport?.(report, meter);
       };
 
       for (const sink of sinks) sink.onStart?.();

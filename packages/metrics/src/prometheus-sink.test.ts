@@ -1,6 +1,7 @@
 import { type Chunk, LLMError } from '@rxllm/core';
 import { createChunkTestScheduler } from '@rxllm/testing/marbles';
 import { Registry } from 'prom-client';
+import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { measure } from './measure.js';
 import { prometheusSink } from './prometheus-sink.js';
@@ -49,5 +50,36 @@ describe('prometheusSink', () => {
       expectObservable(cold('a|', values).pipe(measure(second, { provider: 'p', model: 'm' }))).toBe('a|', values);
     });
     expect(await registry.metrics()).toContain('agent_streams_total{provider="p",model="m",outcome="complete"} 2');
+  });
+
+  it('counts chunks per stream yet shows the exact live count at every scrape, also with two sinks on one registry', async () => {
+    const registry = new Registry();
+    const first = new Subject<Chunk>();
+    const second = new Subject<Chunk>();
+    const one = first.pipe(measure(prometheusSink({ registry }))).subscribe();
+    const two = second.pipe(measure(prometheusSink({ registry }))).subscribe();
+    const count = async (type: string) => {
+      const match = (await registry.metrics()).match(
+        new RegExp(`rxllm_chunks_total\\{${labels},type="${type}"\\} (\\d+)`),
+      );
+      return match ? Number(match[1]) : 0;
+    };
+    first.next(values.s as Chunk);
+    second.next(values.s as Chunk);
+    for (let index = 0; index < 300; index += 1) first.next(values.a as Chunk);
+    expect(await count('start')).toBe(2);
+    expect(await count('text')).toBe(300);
+    for (let index = 0; index < 5; index += 1) second.next(values.b as Chunk);
+    first.next(values.a as Chunk);
+    expect(await count('text')).toBe(306);
+    expect(await count('text')).toBe(306);
+    first.complete();
+    two.unsubscribe();
+    expect(await count('text')).toBe(306);
+    expect((await registry.metrics()).match(/rxllm_streams_total\{[^}]*\} \d+/g)).toEqual([
+      `rxllm_streams_total{${labels},outcome="complete"} 1`,
+      `rxllm_streams_total{${labels},outcome="unsubscribed"} 1`,
+    ]);
+    one.unsubscribe();
   });
 });

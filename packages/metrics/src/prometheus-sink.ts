@@ -1,6 +1,7 @@
 import { isContentChunk } from '@rxllm/core';
 import { Counter, register as defaultRegistry, Histogram, type Registry } from 'prom-client';
 import type { MetricsSink } from './measure.js';
+import type { StreamProgress } from './stream-report.js';
 
 /**
  * Options of {@link prometheusSink}.
@@ -24,6 +25,13 @@ export interface PrometheusSinkOptions {
 const defaultTtftBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
 const defaultDurationBuckets = [0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
+/** One stream's chunk counts not yet added to the counter, under the labels they were counted with. */
+interface PendingChunks {
+  provider: string;
+  model: string;
+  counts: Map<string, number>;
+}
+
 function reuse<TMetric>(registry: Registry, name: string, create: () => TMetric): TMetric {
   // Creating a sink twice on one registry must not throw "already registered".
   return (registry.getSingleMetric(name) as TMetric | undefined) ?? create();
@@ -33,7 +41,9 @@ function reuse<TMetric>(registry: Registry, name: string, create: () => TMetric)
  * Records streams into Prometheus metrics (prom-client): histograms `rxllm_ttft_seconds` and
  * `rxllm_stream_duration_seconds{outcome}`, counters `rxllm_chunks_total{type}`, `rxllm_output_tokens_total`,
  * `rxllm_input_tokens_total`, `rxllm_stream_errors_total{kind}` and `rxllm_streams_total{outcome}`, all labelled
- * `provider` and `model`. TTFT and chunks are recorded live; tokens, duration and outcome at the end.
+ * `provider` and `model`. TTFT is recorded live; chunks are counted per stream and added to the counter at the end
+ * of the stream and whenever the registry is read (so `/metrics` is exact at every scrape); tokens, duration and
+ * outcome at the end.
  * Safe to create more than once on the same registry: existing metrics are reused.
  * Import it from `@rxllm/metrics/prometheus` (prom-client is an optional peer dependency).
  *
@@ -97,14 +107,50 @@ export function prometheusSink(options: PrometheusSinkOptions = {}): MetricsSink
     model: source.model ?? 'unknown',
   });
 
+  // prom-client validates the labels on every `inc` (bound children too), which showed up per chunk in profiles.
+  const pendingByStream = new WeakMap<StreamProgress, PendingChunks>();
+  const live = new Set<PendingChunks>();
+  const addPending = (pending: PendingChunks) => {
+    for (const [type, count] of pending.counts) {
+      if (count > 0) chunks.inc({ provider: pending.provider, model: pending.model, type }, count);
+    }
+    pending.counts.clear();
+  };
+  // prom-client calls a metric's `collect` when the registry is read; chain any earlier one (another sink on the
+  // same registry reuses this counter).
+  const collectable = chunks as unknown as { collect?: (this: unknown) => unknown };
+  const previousCollect = collectable.collect;
+  collectable.collect = function collect(this: unknown) {
+    for (const pending of live) addPending(pending);
+    return previousCollect?.call(this);
+  };
+
   return {
     onChunk: (chunk, progress) => {
-      chunks.inc({ ...labels(progress), type: chunk.type });
+      const provider = progress.provider ?? 'unknown';
+      const model = progress.model ?? 'unknown';
+      let pending = pendingByStream.get(progress);
+      if (!pending || pending.provider !== provider || pending.model !== model) {
+        if (pending) {
+          addPending(pending);
+          live.delete(pending);
+        }
+        pending = { provider, model, counts: new Map() };
+        pendingByStream.set(progress, pending);
+        live.add(pending);
+      }
+      pending.counts.set(chunk.type, (pending.counts.get(chunk.type) ?? 0) + 1);
       if (isContentChunk(chunk) && progress.contentChunks === 1 && progress.ttftMs !== undefined) {
         ttft.observe(labels(progress), progress.ttftMs / 1000);
       }
     },
-    onReport: (report) => {
+    onReport: (report, progress) => {
+      const pending = progress === undefined ? undefined : pendingByStream.get(progress);
+      if (pending) {
+        addPending(pending);
+        live.delete(pending);
+        pendingByStream.delete(progress);
+      }
       const base = labels(report);
       const outcome = report.outcome ?? 'complete';
       duration.observe({ ...base, outcome }, report.durationMs / 1000);
