@@ -68,4 +68,28 @@ describe('logSink', () => {
     });
     expect(lines.at(-1)).toBe('Streaming stopped - Total chunks: 2, Total length: 9 characters');
   });
+
+  it('does not build the per-chunk debug line while the logger says debug is off', () => {
+    let debugEnabled = false;
+    const asked: string[] = [];
+    const { lines, logger } = recordingLogger();
+    const sink = logSink({
+      ...logger,
+      isLevelEnabled: (level: string) => {
+        asked.push(level);
+        return debugEnabled;
+      },
+    });
+    createTestScheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold('sabcdf|', values).pipe(measure(sink))).toBe('sabcdf|', values);
+    });
+    expect(lines.filter((line) => line.startsWith('debug'))).toEqual([]);
+    expect(asked).toEqual(['debug', 'debug', 'debug']);
+    expect(lines).toContain('info First chunk received: "Once"');
+    debugEnabled = true;
+    createTestScheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold('sabf|', values).pipe(measure(sink))).toBe('sabf|', values);
+    });
+    expect(lines.filter((line) => line.startsWith('debug'))).toEqual(['debug Chunk 2: " upon"']);
+  });
 });
