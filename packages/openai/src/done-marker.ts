@@ -21,7 +21,8 @@ const OPEN_BRACKET = 0x5b;
 // the line end. The same rule as the SDK's `data.startsWith('[DONE]')` once the SSE parser drops one leading space.
 const MARKER = new TextEncoder().encode('data: [DONE]');
 const MARKER_AFTER_COLON = 5;
-const DONE_TEXT = Buffer.from('[DONE]');
+// Searched without its `[`: JSON is full of `[`, and a needle starting with it stops the native search far more often.
+const DONE_TEXT = Buffer.from('DONE]');
 const NOT_THE_MARKER = -1;
 
 /** One byte more of a line start: how much of {@link MARKER} it now matches, or {@link NOT_THE_MARKER}. */
@@ -37,15 +38,16 @@ function advance(matched: number, byte: number | undefined): number {
 const isLineEnd = (byte: number | undefined) => byte === LINE_FEED || byte === CARRIAGE_RETURN;
 
 /** The first CR or LF at or after `from`, or -1 (two native searches instead of a loop over every byte). */
-function lineEndFrom(bytes: Uint8Array, from: number): number {
+function lineEndFrom(bytes: Buffer, from: number): number {
   const lineFeed = bytes.indexOf(LINE_FEED, from);
   const carriageReturn = bytes.indexOf(CARRIAGE_RETURN, from);
   if (lineFeed < 0) return carriageReturn;
   return carriageReturn < 0 ? lineFeed : Math.min(lineFeed, carriageReturn);
 }
 
-/** Whether `bytes` has `data:` or `data: ` just before `[DONE]` at `index`, starting right after a line end. */
+/** Whether the `[` at `index` starts `[DONE]` after `data:` or `data: ` at the start of a line (after `firstLineEnd`). */
 function markerLineAt(bytes: Uint8Array, index: number, firstLineEnd: number): boolean {
+  if (bytes[index] !== OPEN_BRACKET) return false;
   let colon = index - 1;
   if (bytes[colon] === SPACE) colon -= 1;
   const lineStart = colon - 4;
@@ -83,7 +85,9 @@ export function watchDoneMarker(body: ReadableStream<Uint8Array>): DoneMarkerWat
   // How much of MARKER the start of the line that is still open at the end of the last read matches.
   let openLine = 0;
 
-  const scan = (bytes: Uint8Array) => {
+  const scan = (read: Uint8Array) => {
+    // A view, not a copy: `Buffer`'s searches are memchr-fast; `Uint8Array#indexOf` compares element by element.
+    const bytes = Buffer.isBuffer(read) ? read : Buffer.from(read.buffer, read.byteOffset, read.byteLength);
     if (awaitingLineEnd) {
       done = lineEndFrom(bytes, 0) >= 0;
       return;
@@ -103,9 +107,8 @@ export function watchDoneMarker(body: ReadableStream<Uint8Array>): DoneMarkerWat
       openLine = matched;
       return;
     }
-    const searchable = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    for (let at = searchable.indexOf(DONE_TEXT, firstLineEnd); at >= 0; at = searchable.indexOf(DONE_TEXT, at + 1)) {
-      if (markerLineAt(bytes, at, firstLineEnd)) {
+    for (let at = bytes.indexOf(DONE_TEXT, firstLineEnd); at >= 0; at = bytes.indexOf(DONE_TEXT, at + 1)) {
+      if (markerLineAt(bytes, at - 1, firstLineEnd)) {
         done = lineEndFrom(bytes, at + DONE_TEXT.byteLength) >= 0;
         awaitingLineEnd = !done;
         return;
