@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError } from './config.js';
+import { flushLogs } from './logger.js';
 import { prettyLogStream } from './pretty-log-stream.js';
 import { startAgent } from './start-agent.js';
 
@@ -12,13 +13,21 @@ try {
   const stop = (signal: string) => {
     if (stopping) {
       // A second Ctrl-C means "now".
+      flushLogs(agent.logger);
       process.exit(130);
     }
     stopping = true;
     agent.logger.info(`Received ${signal}`);
+    // The log destination is asynchronous: write out its last lines before exiting.
     agent.shutdown().then(
-      () => process.exit(0),
-      () => process.exit(1),
+      () => {
+        flushLogs(agent.logger);
+        process.exit(0);
+      },
+      () => {
+        flushLogs(agent.logger);
+        process.exit(1);
+      },
     );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));

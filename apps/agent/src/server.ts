@@ -23,7 +23,7 @@ import { type GenerationEvent, generate, type StreamObserver } from './generatio
 import { HttpError, toHttpError } from './http-error.js';
 import { sendError, sendJson } from './http-response.js';
 import { combineObservers, logObserver } from './log-observer.js';
-import { truncateForLog } from './logger.js';
+import { flushLogs, truncateForLog } from './logger.js';
 import { handleChatCompletions, handleModels, openAIErrorBody } from './openai-compatible.js';
 import { providerPipeline } from './pipeline.js';
 import { AgentPrometheus } from './prometheus-metrics.js';
@@ -474,6 +474,7 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
       await closed;
       await shared.close();
       logger.info('Shutdown complete');
+      flushLogs(logger);
     })();
     return shutdownPromise;
   };
