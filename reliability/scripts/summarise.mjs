@@ -26,7 +26,7 @@ const when = (record) => (record ? ` (recorded ${record.recordedAt}, Node ${reco
   const record = results['fault-matrix'];
   lines.push('### Fault proxy × vendor × transport', '', `Command: ${run('src/fault-matrix.test.ts')}${when(record)}.`);
   lines.push(
-    `Proxy between agent and mock; reply ${pieceNote(record)}; agent \`IDLE_TIMEOUT_MS=${record?.idleTimeoutMs ?? '?'}\`, first-chunk timeout 3 s (700 ms for the black hole).`,
+    `Proxy between agent and mock; reply ${pieceNote(record)}; agent \`IDLE_TIMEOUT_MS=${record?.idleTimeoutMs ?? '?'}\`, first-chunk timeout 3 s (700 ms for the black hole). Timeout checks allow 100 ms plus the longest event-loop stall of the test process (agent in-process) during that request, shown as "loop stall".`,
   );
   table(['Fault', 'Vendor', 'Expected', 'SSE', 'WebSocket', 'Pass']);
   if (!record) lines.push(missing('fault matrix'));
