@@ -23,7 +23,8 @@ let drainEndMs = 0;
 /** One readiness probe on a fresh connection, the way a kubelet probes: a status, or the connection error. */
 function probe(url: string): Promise<string> {
   return new Promise((resolve) => {
-    const request = httpRequest(`${url}/readyz`, { agent: false, timeout: 1_000 }, (response) => {
+    // 5 s: the answer matters here (503, never 200 or refused); how long it took is recorded in `atMs`.
+    const request = httpRequest(`${url}/readyz`, { agent: false, timeout: 5_000 }, (response) => {
       response.resume();
       resolve(String(response.statusCode));
     });
