@@ -82,4 +82,25 @@ describe('prometheusSink', () => {
     ]);
     one.unsubscribe();
   });
+
+  it('one sink per stream (as the agent makes them) shares one scrape hook per counter and counts exactly', async () => {
+    const registry = new Registry();
+    prometheusSink({ registry });
+    const counter = registry.getSingleMetric('rxllm_chunks_total') as unknown as { collect?: unknown };
+    const hook = counter.collect;
+    const open: Subject<Chunk>[] = [];
+    for (let stream = 0; stream < 2_000; stream += 1) {
+      const source = new Subject<Chunk>();
+      source.pipe(measure(prometheusSink({ registry }))).subscribe();
+      source.next(values.s as Chunk);
+      source.next(values.a as Chunk);
+      if (stream % 2 === 0) source.complete();
+      else open.push(source);
+    }
+    expect(counter.collect).toBe(hook);
+    const text = await registry.metrics();
+    expect(text).toContain(`rxllm_chunks_total{${labels},type="text"} 2000`);
+    for (const source of open) source.complete();
+    expect(await registry.metrics()).toContain(`rxllm_chunks_total{${labels},type="text"} 2000`);
+  });
 });

@@ -32,6 +32,32 @@ interface PendingChunks {
   counts: Map<string, number>;
 }
 
+function addPending(counter: Counter, pending: PendingChunks): void {
+  for (const [type, count] of pending.counts) {
+    if (count > 0) counter.inc({ provider: pending.provider, model: pending.model, type }, count);
+  }
+  pending.counts.clear();
+}
+
+/** The streams counting into a chunk counter, shared by every sink on it (the agent makes one sink per request). */
+const liveStreamsByCounter = new WeakMap<Counter, Set<PendingChunks>>();
+
+function liveStreamsOf(counter: Counter): Set<PendingChunks> {
+  const known = liveStreamsByCounter.get(counter);
+  if (known) return known;
+  const streams = new Set<PendingChunks>();
+  liveStreamsByCounter.set(counter, streams);
+  // prom-client calls a metric's `collect` when the registry is read: add what live streams counted so far, so
+  // every scrape is exact. Installed once per counter, keeping any `collect` it already had.
+  const collectable = counter as unknown as { collect?: (this: unknown) => unknown };
+  const previousCollect = collectable.collect;
+  collectable.collect = function collect(this: unknown) {
+    for (const pending of streams) addPending(counter, pending);
+    return previousCollect?.call(this);
+  };
+  return streams;
+}
+
 function reuse<TMetric>(registry: Registry, name: string, create: () => TMetric): TMetric {
   // Creating a sink twice on one registry must not throw "already registered".
   return (registry.getSingleMetric(name) as TMetric | undefined) ?? create();
@@ -109,21 +135,7 @@ export function prometheusSink(options: PrometheusSinkOptions = {}): MetricsSink
 
   // prom-client validates the labels on every `inc` (bound children too), which showed up per chunk in profiles.
   const pendingByStream = new WeakMap<StreamProgress, PendingChunks>();
-  const live = new Set<PendingChunks>();
-  const addPending = (pending: PendingChunks) => {
-    for (const [type, count] of pending.counts) {
-      if (count > 0) chunks.inc({ provider: pending.provider, model: pending.model, type }, count);
-    }
-    pending.counts.clear();
-  };
-  // prom-client calls a metric's `collect` when the registry is read; chain any earlier one (another sink on the
-  // same registry reuses this counter).
-  const collectable = chunks as unknown as { collect?: (this: unknown) => unknown };
-  const previousCollect = collectable.collect;
-  collectable.collect = function collect(this: unknown) {
-    for (const pending of live) addPending(pending);
-    return previousCollect?.call(this);
-  };
+  const live = liveStreamsOf(chunks);
 
   return {
     onChunk: (chunk, progress) => {
@@ -132,7 +144,7 @@ export function prometheusSink(options: PrometheusSinkOptions = {}): MetricsSink
       let pending = pendingByStream.get(progress);
       if (!pending || pending.provider !== provider || pending.model !== model) {
         if (pending) {
-          addPending(pending);
+          addPending(chunks, pending);
           live.delete(pending);
         }
         pending = { provider, model, counts: new Map() };
@@ -147,7 +159,7 @@ export function prometheusSink(options: PrometheusSinkOptions = {}): MetricsSink
     onReport: (report, progress) => {
       const pending = progress === undefined ? undefined : pendingByStream.get(progress);
       if (pending) {
-        addPending(pending);
+        addPending(chunks, pending);
         live.delete(pending);
         pendingByStream.delete(progress);
       }
