@@ -213,7 +213,7 @@ function pieceNote(record) {
       .map(([vendor, count]) => `${vendor} ${count}`)
       .join(', ');
     lines.push(
-      `| Hostile model output end to end (mock → SDK → agent → SSE/WS client): ${runs} runs${when(hostileOutput)} | one event per scripted chunk, same text | see the test result (properties hold when the run passed) | see below | ${run('src/sse-encoder.property.test.ts')} |`,
+      `| Hostile model output end to end (mock → SDK → agent → SSE/WS client, CR/LF/\`data:\`/NUL/BOM pieces): ${runs} runs${when(hostileOutput)} | one event per scripted chunk, same text | held for ${Object.keys(hostileOutput.propertyHeld ?? {}).join(', ') || 'none'} | ${pass(Object.keys(hostileOutput.propertyHeld ?? {}).length === 4)} | ${run('src/sse-encoder.property.test.ts')} |`,
     );
     for (const [vendor, outcome] of Object.entries(hostileOutput.separators ?? {})) {
       const ok = outcome.status === 200;
@@ -282,7 +282,7 @@ function pieceNote(record) {
   if (record?.cut) {
     const cut = record.cut;
     lines.push(
-      `| ${cut.liveStreams} streams longer than \`SHUTDOWN_DRAIN_MS=${cut.drainMs}\` | terminal \`shutdown\` error event; WS close 1001; upstreams closed; exit ≤ drain + 1 s | ${cut.shutdownEvents}/${cut.liveStreams} ended with \`error\` kind \`shutdown\`; WS close codes ${cut.webSocketCloseCodes.join(', ')}; ${cut.upstreamClosedEarly}/${cut.upstreamRequests} upstreams closed early; exit code ${cut.exitCode} after ${cut.exitMs} ms | ${pass(cut.problems.length === 0 && cut.exitMs < cut.drainMs + 1000)} |`,
+      `| ${cut.liveStreams} streams longer than \`SHUTDOWN_DRAIN_MS=${cut.drainMs}\` | terminal \`shutdown\` error event; WS close 1001; upstreams closed; exit ≤ drain + 1 s | ${cut.shutdownEvents}/${cut.liveStreams} ended with \`error\` kind \`shutdown\`; WS close codes ${cut.webSocketCloseCodes.map(String).join(', ')}; ${cut.upstreamClosedEarly}/${cut.upstreamRequests} upstreams closed early; exit code ${cut.exitCode} after ${cut.exitMs} ms | ${pass(cut.problems.length === 0 && cut.exitMs < cut.drainMs + 1000)} |`,
     );
   }
 }

@@ -61,7 +61,7 @@ interface Fleet {
 }
 
 /** Starts `sse` + `sockets` streams and resolves `started` once every one of them has shown its first text. */
-function startFleet(agentUrl: string, label: string, sse: number, sockets: number): Fleet {
+function startFleet(agentUrl: string, label: string, sse: number, sockets: number, waitForClose = false): Fleet {
   let remaining = sse + sockets;
   let markStarted: () => void = () => undefined;
   const started = new Promise<void>((resolve) => {
@@ -99,6 +99,7 @@ function startFleet(agentUrl: string, label: string, sse: number, sockets: numbe
         { message: messageFor(requestId) },
         {
           deadlineMs: 90_000,
+          waitForClose,
           onEvent: (event) => {
             if (event.type === 'text') onText(requestId);
             return false;
@@ -229,7 +230,7 @@ describe(`SIGTERM with ${liveStreams} live streams (the shipped executable, apps
       scanner,
     });
     const before = mock.requests.length;
-    const fleet = startFleet(agent.url, 'cut', liveStreams - 20, 20);
+    const fleet = startFleet(agent.url, 'cut', liveStreams - 20, 20, true);
     await fleet.started;
     const signalledAt = performance.now();
     agent.child.kill('SIGTERM');
@@ -261,12 +262,14 @@ describe(`SIGTERM with ${liveStreams} live streams (the shipped executable, apps
       exitMs: round1(exitMs),
       shutdownEvents,
       problems: problems.slice(0, 20),
-      webSocketCloseCodes: [...new Set(closeCodes)],
+      webSocketCloseCodes: [...new Set(closeCodes)].map(String),
+      webSocketErrors: [...new Set(sockets.map((reply) => reply.error).filter(Boolean))],
       upstreamRequests: upstream.length,
       upstreamClosedEarly: upstream.filter((request) => request.closedEarlyAt !== undefined).length,
     };
     console.log(`cut: ${shutdownEvents}/${liveStreams} ended with a shutdown event, exit after ${round1(exitMs)} ms`);
     expect(problems).toEqual([]);
+    expect(closeCodes.every((code) => code === 1001)).toBe(true);
     expect(upstreamStillOpen).toBe(0);
     expect(exit.code).toBe(0);
     expect(exitMs).toBeLessThan(drainMs + 1_000);

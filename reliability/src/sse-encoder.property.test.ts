@@ -94,7 +94,7 @@ describe('hostile model output through the whole agent (mock → SDK → agent �
     });
   });
   afterAll(async () => {
-    writeResult('hostile-model-output', { separators, propertyRuns });
+    writeResult('hostile-model-output', { separators, propertyRuns, propertyHeld });
     await harness.close();
     expect(scanner.report().hits).toBe(0);
   });
@@ -112,6 +112,7 @@ describe('hostile model output through the whole agent (mock → SDK → agent �
   let counter = 0;
   const separators: Record<string, unknown> = {};
   const propertyRuns: Record<string, number> = {};
+  const propertyHeld: Record<string, boolean> = {};
 
   for (const vendor of ['gemini', 'google-genai'] as const) {
     it(`${vendor}: U+2028 and U+2029 in model output arrive intact (Google sends raw UTF-8 in its JSON)`, async () => {
@@ -158,6 +159,7 @@ describe('hostile model output through the whole agent (mock → SDK → agent �
         }),
         { numRuns: 40 },
       );
+      propertyHeld[vendor] = true;
     });
   }
 });

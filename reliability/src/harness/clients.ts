@@ -124,6 +124,8 @@ export interface SocketOptions {
   onEvent?(event: SeenEvent, socket: WebSocket): boolean | undefined;
   /** Keep the socket open after the terminal frame (default: close it). */
   keepOpen?: boolean;
+  /** After the terminal frame, wait for the server to close the socket (to read its close code). */
+  waitForClose?: boolean;
 }
 
 /**
@@ -168,7 +170,7 @@ export function socketChat(baseUrl: string, body: unknown, options: SocketOption
       };
       events.push(event);
       if (options.onEvent?.(event, socket)) return settle();
-      if (event.type === 'done' || event.type === 'error') settle();
+      if ((event.type === 'done' || event.type === 'error') && !options.waitForClose) settle();
     });
     socket.on('close', (code) => {
       closeCode = code;
@@ -176,7 +178,8 @@ export function socketChat(baseUrl: string, body: unknown, options: SocketOption
     });
     socket.on('error', (failure) => {
       error = failure.message;
-      settle();
+      // A close code may still follow an error (ws emits 'close' after 'error'): wait for it when asked to.
+      if (!options.waitForClose) settle();
     });
   });
 }
