@@ -94,9 +94,10 @@ describe(`hostile clients (${stress ? 'stress' : 'small'} counts): offender drop
       expect(answer).not.toMatch(/ 5\d\d /);
       expect(answer).not.toMatch(/ 200 /);
     }
-    // Node answers 431 and closes; with 64 KiB still unread the close can arrive as a reset before the status line.
+    // Node answers 431 and closes; with tens of KiB still unread the close can arrive as a reset before the status
+    // line, so a reset counts as the same answer here (the agent still serves: checked below).
     expect(answers.hugeHeader).toMatch(/431|ECONNRESET/);
-    expect(answers.manyHeaders).toMatch(/431/);
+    expect(answers.manyHeaders).toMatch(/431|ECONNRESET/);
     const health = await fetch(`${agent.url}/healthz`);
     expect(health.status).toBe(200);
     expect(agent.child.exitCode).toBeNull();
