@@ -69,4 +69,26 @@ describe('createLogger (asynchronous stdout)', () => {
     expect(code).toBe(0);
     expect(stdout).toBe('ok');
   });
+
+  it('bounds what waits for a stdout nobody reads: lines past 16 MiB are dropped, not buffered', async () => {
+    const script = `import { createLogger } from ${JSON.stringify(loggerModule)};
+      const logger = createLogger('info');
+      for (let index = 0; index < 100_000; index += 1) logger.info('x'.repeat(300));
+      process.stderr.write('logged\\n');
+      setTimeout(() => process.exit(0), 200);`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.stdout.pause();
+    await new Promise<void>((resolve) => child.stderr.once('data', () => resolve()));
+    let bytes = 0;
+    child.stdout.on('data', (data: Buffer) => {
+      bytes += data.length;
+    });
+    child.stdout.resume();
+    await new Promise((resolve) => child.once('close', resolve));
+    clearTimeout(timer);
+    console.log(`stdout unread while logging ~37 MB: ${bytes} bytes reached the pipe`);
+    expect(bytes).toBeGreaterThan(1024 * 1024);
+    expect(bytes).toBeLessThanOrEqual(16 * 1024 * 1024 + 1024 * 1024);
+  });
 });

@@ -28,7 +28,11 @@ export function createLogger(level: string, stream?: NodeJS.WritableStream): Log
   // Asynchronous stdout: a synchronous write(2) per line was ~17 % of the agent's CPU on short streams. Lines that
   // arrive while a write is in flight go out together in the next one; nothing waits for a size threshold, so an
   // idle agent's lines still appear at once. `flushLogs` (shutdown, before `process.exit`) writes out the rest.
-  return pino(options, stream ? (stream as never) : pino.destination({ dest: 1, sync: false }));
+  // Bounded: if stdout stops being read, lines beyond 16 MiB waiting are dropped instead of growing the heap.
+  return pino(
+    options,
+    stream ? (stream as never) : pino.destination({ dest: 1, sync: false, maxLength: 16 * 1024 * 1024 }),
+  );
 }
 
 /**
