@@ -434,9 +434,13 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
     }
   };
 
-  const server = createServer({ requestTimeout: 0, headersTimeout: 30_000 }, (request, response) => {
-    void handle(request, response);
-  });
+  const server = createServer(
+    // Header timeouts are checked every second (Node's default is every 30 s), so a slow-loris socket goes at 30 s.
+    { requestTimeout: 0, headersTimeout: 30_000, connectionsCheckingInterval: 1_000 },
+    (request, response) => {
+      void handle(request, response);
+    },
+  );
   const websocket: WebSocketEndpoint = attachWebSocket(server, context);
 
   const shutdown = (drainMs = config.shutdownDrainMs): Promise<void> => {
@@ -463,11 +467,11 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
       if (remaining.length > 0) logger.warn({ remaining: remaining.length }, 'Drain deadline passed: ending streams');
       const stopping = new HttpError({ kind: 'shutdown', message: 'the server is shutting down' });
       for (const stream of remaining) stream.abort(stopping);
+      // One budget after the drain for the last events and the WebSocket closes, so the exit stays within drain + 1 s.
       await Promise.race([
-        Promise.allSettled(remaining.map((stream) => stream.finished)),
-        new Promise((resolve) => setTimeout(resolve, 1_000)),
+        Promise.allSettled([...remaining.map((stream) => stream.finished), websocket.closeAll()]),
+        new Promise((resolve) => setTimeout(resolve, 500)),
       ]);
-      await websocket.closeAll();
       // Give final events a moment to flush, then cut whatever is left.
       await new Promise((resolve) => setTimeout(resolve, 50));
       server.closeAllConnections();

@@ -80,7 +80,8 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Runni
   const port = options.port ?? config.port;
   await new Promise<void>((resolve, reject) => {
     agent.server.once('error', reject);
-    agent.server.listen(port, host, () => {
+    // A deep accept backlog: a burst of thousands of connections must queue, not be reset (Node's default is 511).
+    agent.server.listen({ port, host, backlog: 4096 }, () => {
       agent.server.off('error', reject);
       resolve();
     });
