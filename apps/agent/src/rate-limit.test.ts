@@ -1,7 +1,7 @@
+import { type RedisServer, startRedisServer } from '@rxllm/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { postJson, startTestAgent, type TestAgent } from './test-helpers.js';
-import { type RedisServer, startRedisServer } from './test-redis.js';
 
 const ask = (agent: TestAgent, headers: Record<string, string> = {}) =>
   postJson(`${agent.agent.url}/chat`, { message: 'Hi', stream: false }, headers);

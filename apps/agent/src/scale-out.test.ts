@@ -1,10 +1,9 @@
-import { type MockUpstream, mockUpstream } from '@rxllm/testing';
+import { type MockUpstream, mockUpstream, type RedisServer, startRedisServer } from '@rxllm/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { idsOf, range, resume, slowScript, startAndCut, textOf } from './resume-test-helpers.js';
 import { type AgentProcess, startAgentProcess } from './test-agent-process.js';
 import { containsNoKey, markerKeys, postJson, readSse } from './test-helpers.js';
-import { type RedisServer, startRedisServer } from './test-redis.js';
 
 // Two agent processes on two ports share one redis-server; every provider points at one mock upstream.
 let redis: RedisServer;

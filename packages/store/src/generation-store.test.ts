@@ -1,9 +1,9 @@
+import { type RedisServer, startRedisServer } from '@rxllm/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventsExpiredError, type GenerationStore, type StoredEvent, StreamNotFoundError } from './generation-store.js';
 import { MemoryGenerationStore } from './memory-generation-store.js';
 import { RedisGenerationStore } from './redis-generation-store.js';
-import { type RedisServer, startRedisServer } from './test-redis.js';
 
 const event = (id: number, type = 'text'): StoredEvent => ({ id, type, data: JSON.stringify({ type, id }) });
 

@@ -1,7 +1,7 @@
+import { type RedisServer, startRedisServer } from '@rxllm/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryRateLimiter, redisRateLimiter } from './rate-limiter.js';
-import { type RedisServer, startRedisServer } from './test-redis.js';
 
 describe('memoryRateLimiter', () => {
   it('allows a burst of capacity, then refills at the given rate', async () => {

@@ -12,6 +12,8 @@ export type {
   ProxyFaults,
 } from './proxy/fault-proxy.js';
 export { faultProxy } from './proxy/fault-proxy.js';
+export type { RedisServer } from './redis/redis-server.js';
+export { startRedisServer } from './redis/redis-server.js';
 export type { SimulatedEvent, SimulatedProviderOptions } from './simulated/simulated-provider.js';
 export { cannedReply, simulatedProvider, simulatedProviderDefinition } from './simulated/simulated-provider.js';
 export type { Chunking } from './simulated/split-text.js';

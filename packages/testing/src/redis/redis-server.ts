@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** A running throwaway Redis: its `redis://127.0.0.1:PORT` URL, port, and how to stop it. */
 export interface RedisServer {
   url: string;
   port: number;
@@ -21,7 +22,18 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Starts a throwaway `redis-server` (Debian package) on a free loopback port, without persistence. */
+/**
+ * Starts a throwaway `redis-server` (the Debian package, or `REDIS_SERVER=<path>`) on a free loopback port, without
+ * persistence, for tests of code that shares state on Redis. `stop()` is safe after the server has already exited.
+ *
+ * @example
+ * ```ts
+ * const redis = await startRedisServer();
+ * const agent = await startAgent({ env: { REDIS_URL: redis.url, RESUMABLE_STREAMS: 'true' } });
+ * // …
+ * await redis.stop();
+ * ```
+ */
 export async function startRedisServer(): Promise<RedisServer> {
   const binary = process.env.REDIS_SERVER ?? 'redis-server';
   const port = await freePort();
