@@ -1,15 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { type RunningAgent, startAgent } from '@rxllm/agent';
 import { type FaultProxy, faultProxy, type MockScript, type MockUpstream, mockUpstream } from '@rxllm/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cli, startCli } from './test-cli.js';
 
 // End to end: the built CLI against the real agent with RESUMABLE_STREAMS=true (in this process), whose OpenAI
 // provider talks to the mock upstream. A fault proxy between the CLI and the agent cuts the CLI's first connection
 // after some bytes, as a flaky network would.
-const cli = join(import.meta.dirname, '..', 'dist', 'main.js');
 
 const words = Array.from({ length: 60 }, (_, index) => `r${index} `);
 const fullText = words.join('');
@@ -52,34 +50,10 @@ afterAll(async () => {
   await mock?.close();
 });
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function start(args: string[]): { child: ChildProcess; done: Promise<CliRun>; stdoutSoFar: () => string } {
-  const child = spawn(process.execPath, [cli, ...args], {
-    env: { PATH: process.env.PATH ?? '' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  child.stdin!.end();
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (text: string) => {
-    stdout += text;
-  });
-  child.stderr!.setEncoding('utf8').on('data', (text: string) => {
-    stderr += text;
-  });
-  const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  const done = new Promise<CliRun>((resolve) => {
-    child.on('close', (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-  return { child, done, stdoutSoFar: () => stdout };
+function start(args: string[]): ReturnType<typeof startCli> {
+  const run = startCli(args);
+  run.child.stdin!.end();
+  return run;
 }
 
 async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {

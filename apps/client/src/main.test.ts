@@ -1,15 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { type RunningAgent, startAgent } from '@rxllm/agent';
 import { type MockScript, type MockUpstream, mockUpstream, type RecordedRequest } from '@rxllm/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliRun, cli, startCli } from './test-cli.js';
 
 // End to end: the built CLI (`node dist/main.js`) against the real agent in this process, whose OpenAI provider
 // talks to the mock upstream on 127.0.0.1.
-const cli = join(import.meta.dirname, '..', 'dist', 'main.js');
 const secretMarker = 'sk-marker-SECRET-0123456789';
 
 const unicodeParts = ['Grüße, ', 'мир ', '世界', ' 🎉🚀', ' done.\n', 'Zweite Zeile: ñ é ü'];
@@ -69,38 +67,8 @@ afterAll(async () => {
   await mock?.close();
 });
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function start(args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<CliRun> } {
-  const child = spawn(process.execPath, [cli, ...args], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (text: string) => {
-    stdout += text;
-  });
-  child.stderr!.setEncoding('utf8').on('data', (text: string) => {
-    stderr += text;
-  });
-  const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  const done = new Promise<CliRun>((resolve) => {
-    child.on('close', (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-  Object.defineProperty(done, 'stdoutSoFar', { get: () => stdout });
-  return { child, done };
-}
-
 function run(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
-  const { child, done } = start(args, options.env);
+  const { child, done } = startCli(args, options.env);
   child.stdin!.end(options.input ?? '');
   return done;
 }
@@ -196,11 +164,11 @@ describe('rxllm CLI end to end', () => {
     'Ctrl-C mid-stream (%s) exits 130 and the upstream connection closes',
     async (_name, flags) => {
       const before = mock.requests.length;
-      const { child, done } = start(['--url', agent.url, ...flags, 'slow story']);
+      const { child, done, stdoutSoFar } = startCli(['--url', agent.url, ...flags, 'slow story']);
       child.stdin!.end();
       const [upstream] = (await mock.waitForRequests(before + 1)).slice(before);
       // Wait until text is flowing, then interrupt like a terminal would.
-      while (!(done as unknown as { stdoutSoFar: string }).stdoutSoFar.includes('w3 ')) {
+      while (!stdoutSoFar().includes('w3 ')) {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       const interruptedAt = performance.now();
@@ -221,10 +189,10 @@ describe('rxllm CLI end to end', () => {
 
   it('stops the request quietly when stdout closes early (`rxllm … | head`)', async () => {
     const before = mock.requests.length;
-    const { child, done } = start(['--url', agent.url, 'slow story']);
+    const { child, done, stdoutSoFar } = startCli(['--url', agent.url, 'slow story']);
     child.stdin!.end();
     const [upstream] = (await mock.waitForRequests(before + 1)).slice(before);
-    while (!(done as unknown as { stdoutSoFar: string }).stdoutSoFar.includes('w2 ')) {
+    while (!stdoutSoFar().includes('w2 ')) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     child.stdout!.destroy();
