@@ -25,7 +25,7 @@ export {
   retryAfterMsFromHeaders,
   truncatedStreamError,
 } from './errors.js';
-export { fromAbortable } from './from-abortable.js';
+export { fromAbortable, fromAbortableBatches } from './from-abortable.js';
 export type { Provider } from './provider.js';
 export type { Env, ProviderDefinition, ProviderFactory, ProviderRegistry, ResolvedProvider } from './registry.js';
 export { createRegistry, RegistryError } from './registry.js';

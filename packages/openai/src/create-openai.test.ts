@@ -319,9 +319,26 @@ describe('createOpenAI against the mock upstream', () => {
     expect(textOf(outcome.chunks)).toBe('fine');
     expect(outcome.error).toMatchObject({ kind: 'unknown' });
     expect(outcome.error?.message).toBe('openai sent an event that is not valid JSON');
-    expect(lines.some((line) => line.includes('Could not parse message into JSON'))).toBe(true);
     expect(lines.some((line) => line.includes('authorization'))).toBe(true);
     expect(lines.filter((line) => line.includes(API_KEY))).toEqual([]);
+  });
+
+  it('an event that grows past maxEventChars is a network error after the text before it', async () => {
+    mock.enqueue({
+      // An event that never ends (no line end), and then the server stalls: without the limit this would buffer on.
+      events: [
+        { type: 'text', text: 'fine' },
+        { type: 'raw', data: `data: "${'x'.repeat(2_000)}` },
+      ],
+      delivery: { stallAfterEvents: 2 },
+    });
+    const provider = createOpenAI({ apiKey: API_KEY, baseURL: mock.baseURLs.openai, maxEventChars: 1_000 });
+    const outcome = await outcomeOf(provider.stream(request));
+    expect(textOf(outcome.chunks)).toBe('fine');
+    expect(outcome.error).toMatchObject({
+      kind: 'network',
+      message: 'openai sent an event longer than 1000 characters',
+    });
   });
 
   it('unsubscribing while waiting for headers aborts the request', async () => {

@@ -2,18 +2,17 @@ import {
   type Chunk,
   type CompletionRequest,
   type Env,
-  fromAbortable,
+  fromAbortableBatches,
   LLMError,
   type Provider,
   type ProviderDefinition,
   truncatedStreamError,
 } from '@rxllm/core';
-import OpenAI, { type ClientOptions } from 'openai';
+import OpenAI, { APIError, type ClientOptions } from 'openai';
 import type { ChatModel } from 'openai/resources/shared';
-import { Stream } from 'openai/streaming';
 import type { Observable } from 'rxjs';
-import { createChunkMapper, type OpenAIStreamEvent } from './chunk-mapper.js';
-import { watchDoneMarker } from './done-marker.js';
+import { type ChunkMapper, createChunkMapper, type OpenAIStreamEvent } from './chunk-mapper.js';
+import { createEventReader, type MAX_EVENT_CHARS } from './event-reader.js';
 import { toLLMError } from './map-error.js';
 import { type MaxTokensField, type OpenAIRequestDefaults, toChatCompletionBody } from './request-body.js';
 
@@ -30,6 +29,28 @@ import { type MaxTokensField, type OpenAIRequestDefaults, toChatCompletionBody }
 export const DEFAULT_OPENAI_MODEL = 'gpt-4.1-mini' satisfies ChatModel;
 
 const OPENAI_BASE_URL = 'https://api.openai.com/v1';
+
+/** The chunks of one network read's events, and the failure that stopped them (text before it is kept). */
+function mapRead(
+  payloads: readonly string[],
+  mapper: ChunkMapper,
+  headers: Headers,
+): { chunks: Chunk[]; failure?: unknown } {
+  const chunks: Chunk[] = [];
+  try {
+    for (const data of payloads) {
+      const payload: unknown = JSON.parse(data);
+      if (typeof payload !== 'object' || payload === null) throw new SyntaxError('the event is not a JSON object');
+      const { error } = payload as { error?: unknown };
+      // An `{"error":…}` event fails the stream as the SDK's own parser would: an `APIError` with no status.
+      if (error) throw new APIError(undefined, error as object, undefined, headers);
+      for (const chunk of mapper.push(payload as OpenAIStreamEvent)) chunks.push(chunk);
+    }
+  } catch (failure) {
+    return { chunks, failure };
+  }
+  return { chunks };
+}
 
 /** What keyless servers get as a key (the SDK refuses an empty one); it is no secret, so it is not redacted. Internal. */
 export const PLACEHOLDER_API_KEY = 'ollama';
@@ -80,6 +101,8 @@ export interface OpenAIProviderOptions {
   headers?: Record<string, string>;
   /** Time limit until response headers, in ms (the SDK's `timeout`); default the SDK's 10 minutes. */
   timeoutMs?: number;
+  /** Longest single SSE event read, in characters; a longer one fails the stream. Default {@link MAX_EVENT_CHARS}. */
+  maxEventChars?: number;
 }
 
 /**
@@ -156,7 +179,7 @@ export function createOpenAI(options: OpenAIProviderOptions = {}): OpenAIProvide
   const providerOptionKeys = name === 'openai' ? ['openai'] : ['openai', name];
   const secrets = apiKey === PLACEHOLDER_API_KEY ? [] : [apiKey];
 
-  async function* chunks(request: CompletionRequest, signal: AbortSignal): AsyncGenerator<Chunk> {
+  async function* chunks(request: CompletionRequest, signal: AbortSignal): AsyncGenerator<Chunk[]> {
     const body = toChatCompletionBody(request, {
       model: defaultModel,
       maxTokensField,
@@ -164,32 +187,38 @@ export function createOpenAI(options: OpenAIProviderOptions = {}): OpenAIProvide
       ...(options.defaults === undefined ? {} : { defaults: options.defaults }),
     });
     const mapper = createChunkMapper({ provider: name, model: body.model });
-    let sawDone = () => false;
+    const events = createEventReader(name, options.maxEventChars);
     try {
-      // The raw response, so that the bytes can be watched for `[DONE]` on their way into the SDK's own SSE parser.
+      // The SDK makes the request (auth, headers, base URL, HTTP errors); the body is parsed here, one batch of
+      // chunks per network read, so that `[DONE]` is seen and no per-event async generators stand in the way.
       const response = await client.chat.completions.create(body, { signal, maxRetries: 0 }).asResponse();
       if (!response.body)
         throw new LLMError({ kind: 'unknown', provider: name, message: `${name} sent no response body` });
-      const watch = watchDoneMarker(response.body);
-      sawDone = watch.sawDone;
-      const watched = new Response(watch.body, { status: response.status, headers: response.headers });
-      // The SDK aborts this controller only when iteration stops early; the HTTP request itself is tied to `signal`.
-      const events = Stream.fromSSEResponse<OpenAIStreamEvent>(watched, new AbortController(), client);
-      for await (const event of events) yield* mapper.push(event);
+      const reader = response.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        const read = mapRead(events.feed(value), mapper, response.headers);
+        if (read.chunks.length > 0) yield read.chunks;
+        if (read.failure !== undefined) throw read.failure;
+        if (events.error) throw events.error;
+      }
+      events.end();
     } catch (error) {
       throw toLLMError(error, { provider: name, secrets });
     }
     if (signal.aborted) throw new LLMError({ kind: 'aborted', provider: name, message: `${name} request was aborted` });
     if (mapper.rawFinishReason === undefined) throw truncatedStreamError(name, 'finish_reason');
-    if (requireDoneMarker && !sawDone()) throw truncatedStreamError(name, 'data: [DONE]');
-    yield* mapper.end();
+    if (requireDoneMarker && !events.sawDone()) throw truncatedStreamError(name, 'data: [DONE]');
+    yield mapper.end();
   }
 
   return {
     name,
     defaultModel,
     client,
-    stream: (request: CompletionRequest): Observable<Chunk> => fromAbortable((signal) => chunks(request, signal)),
+    stream: (request: CompletionRequest): Observable<Chunk> =>
+      fromAbortableBatches((signal) => chunks(request, signal)),
   };
 }
 

@@ -10,8 +10,8 @@ export {
 } from './create-ollama.js';
 export type { OpenAIProvider, OpenAIProviderOptions } from './create-openai.js';
 export { createOpenAI, DEFAULT_OPENAI_MODEL, openaiProvider } from './create-openai.js';
-export type { DoneMarkerWatch } from './done-marker.js';
-export { watchDoneMarker } from './done-marker.js';
+export type { EventReader } from './event-reader.js';
+export { createEventReader, MAX_EVENT_CHARS } from './event-reader.js';
 export { finishReasonFromOpenAI } from './finish-reason.js';
 export type { ToLLMErrorOptions } from './map-error.js';
 export { toLLMError } from './map-error.js';
