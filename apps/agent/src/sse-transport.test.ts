@@ -258,7 +258,6 @@ describe('serveSse with a logged generation', () => {
       destroyed: false,
       socket: { setNoDelay: () => undefined },
       writeHead: () => response,
-      flushHeaders: () => undefined,
       write(text: string) {
         written.push(text);
         response.writableLength += Buffer.byteLength(text);

@@ -147,7 +147,8 @@ export function serveSse(options: SseOptions): SseSession {
       'X-Stream-Id': streamId,
       ...options.headers,
     });
-    response.flushHeaders();
+    // No `flushHeaders()`: every caller writes right after this, and the headers leave with that first write (one
+    // system call fewer per stream).
     for (const event of pending.splice(0)) queue.push(event);
   };
 
