@@ -95,36 +95,6 @@ export const LIBRARY_SUBJECTS: readonly LibrarySubject[] = [
     },
   },
   {
-    id: 'proposal-rxllm-openai',
-    vendor: 'openai',
-    label: 'PROPOSAL (bench/src/proposals): `@rxllm/openai` flow with the pull-based tail `[DONE]` watcher',
-    async prepare(upstreamUrl) {
-      const { createOpenAIWithTailWatch } = await import('./proposals/openai-tail-watch.js');
-      const provider = createOpenAIWithTailWatch({
-        apiKey: BENCH_API_KEY,
-        baseURL: `${upstreamUrl}/v1`,
-        model: 'bench-32-0',
-      });
-      return (shape) => countText(provider.stream(request(shape)));
-    },
-  },
-  {
-    id: 'proposal-rxllm-openai-pipeline',
-    vendor: 'openai',
-    label: 'PROPOSAL: the same + the pipeline with the lazy `streamTimeout`',
-    async prepare(upstreamUrl) {
-      const { createOpenAIWithTailWatch } = await import('./proposals/openai-tail-watch.js');
-      const { lazyStreamTimeout } = await import('./proposals/lazy-stream-timeout.js');
-      const provider = createOpenAIWithTailWatch({
-        apiKey: BENCH_API_KEY,
-        baseURL: `${upstreamUrl}/v1`,
-        model: 'bench-32-0',
-      });
-      const withPipeline = pipeline({ ...(await loadOperators()), streamTimeout: lazyStreamTimeout });
-      return (shape) => countStrings(withPipeline(provider.stream(request(shape))));
-    },
-  },
-  {
     id: 'ai-sdk-openai',
     vendor: 'openai',
     label: 'Vercel AI SDK `streamText` + `@ai-sdk/openai` (chat)',
@@ -190,18 +160,6 @@ export const LIBRARY_SUBJECTS: readonly LibrarySubject[] = [
       const createAnthropic = await loadExport<ProviderFactory>('@rxllm/anthropic', 'createAnthropic');
       const provider = createAnthropic({ apiKey: BENCH_API_KEY, baseURL: upstreamUrl, model: 'bench-32-0' });
       const withPipeline = pipeline(await loadOperators());
-      return (shape) => countStrings(withPipeline(provider.stream(request(shape))));
-    },
-  },
-  {
-    id: 'proposal-rxllm-anthropic-pipeline',
-    vendor: 'anthropic',
-    label: 'PROPOSAL: `@rxllm/anthropic` + the pipeline with the lazy `streamTimeout`',
-    async prepare(upstreamUrl) {
-      const createAnthropic = await loadExport<ProviderFactory>('@rxllm/anthropic', 'createAnthropic');
-      const { lazyStreamTimeout } = await import('./proposals/lazy-stream-timeout.js');
-      const provider = createAnthropic({ apiKey: BENCH_API_KEY, baseURL: upstreamUrl, model: 'bench-32-0' });
-      const withPipeline = pipeline({ ...(await loadOperators()), streamTimeout: lazyStreamTimeout });
       return (shape) => countStrings(withPipeline(provider.stream(request(shape))));
     },
   },

@@ -2,8 +2,6 @@ import type { Chunk } from '@rxllm/core';
 import { Observable } from 'rxjs';
 import { loadExport, loadOperators, type Operators, pipeline } from './pipeline.js';
 import { serveRpc } from './processes.js';
-import { lazyStreamTimeout } from './proposals/lazy-stream-timeout.js';
-import { watchDoneMarkerTail, watchDoneMarkerTailPull } from './proposals/tail-done-marker.js';
 import { median } from './statistics.js';
 import { openAIStream, textPiece } from './wire.js';
 
@@ -102,23 +100,20 @@ function cases(
       const withPipeline = pipeline(ops);
       return (chunks) => consume(withPipeline(source(chunks)));
     }),
-    {
-      id: 'proposal-lazy-streamTimeout',
-      label: 'PROPOSAL (bench/src/proposals): `streamTimeout` with lazy timer re-arm, same options',
-      run: (chunks) =>
-        consume(source(chunks).pipe(lazyStreamTimeout({ firstChunkMs: 10_000, idleMs: 5_000, totalMs: 600_000 }))),
-    },
-    needs('proposal-pipeline', 'PROPOSAL: the five-operator pipeline with the lazy `streamTimeout`', (ops) => {
-      const withPipeline = pipeline({ ...ops, streamTimeout: lazyStreamTimeout });
-      return (chunks) => consume(withPipeline(source(chunks)));
-    }),
   ];
 }
 
-type DoneWatcher = (body: ReadableStream<Uint8Array>) => { body: ReadableStream<Uint8Array>; sawDone(): boolean };
+interface EventReader {
+  feed(bytes: Uint8Array): string[];
+  end(): void;
+  sawDone(): boolean;
+}
 
-/** The `[DONE]` watcher alone: one web stream of OpenAI SSE events, one event per read, read to its end. */
-async function doneMarkerCases(events: number, runs: number): Promise<OperatorCase[]> {
+/**
+ * Reading an OpenAI SSE body: one web stream of events, one event per read, read to its end; bare, and through
+ * `@rxllm/openai`'s event reader (the provider's whole parse before `JSON.parse`).
+ */
+async function bodyReadCases(events: number, runs: number): Promise<OperatorCase[]> {
   const bytes = openAIStream('bench', false, events);
   const reads: Uint8Array[] = [...bytes.head];
   for (let index = 0; index < events; index += 1) reads.push(bytes.textCycle[index % bytes.textCycle.length]!);
@@ -132,14 +127,10 @@ async function doneMarkerCases(events: number, runs: number): Promise<OperatorCa
       },
     });
   };
-  const drain = async (body: ReadableStream<Uint8Array>) => {
-    const reader = body.getReader();
-    for (;;) if ((await reader.read()).done) return;
-  };
-  let current: DoneWatcher | undefined;
+  let createEventReader: ((provider: string) => EventReader) | undefined;
   let loadError: string | undefined;
   try {
-    current = await loadExport<DoneWatcher>('@rxllm/openai', 'watchDoneMarker');
+    createEventReader = await loadExport<(provider: string) => EventReader>('@rxllm/openai', 'createEventReader');
   } catch (error) {
     loadError = error instanceof Error ? error.message : String(error);
   }
@@ -147,39 +138,31 @@ async function doneMarkerCases(events: number, runs: number): Promise<OperatorCa
     { id: string; label: string; run: () => Promise<boolean> } | { id: string; label: string; error: string }
   > = [
     {
-      id: 'done-none',
-      label: '[DONE] watcher: none (the body read as it is)',
-      run: () => drain(bodyOf()).then(() => true),
+      id: 'body-read',
+      label: 'SSE body, read only (a web stream, one event per read)',
+      run: async () => {
+        const reader = bodyOf().getReader();
+        for (;;) if ((await reader.read()).done) return true;
+      },
     },
-    current
+    createEventReader
       ? {
-          id: 'done-current',
-          label: '[DONE] watcher: `@rxllm/openai` `watchDoneMarker` (TransformStream + per-byte loop)',
+          id: 'body-events',
+          label: 'SSE body read and split into events by `@rxllm/openai` `createEventReader` (eventsource-parser)',
           run: async () => {
-            const watch = current!(bodyOf());
-            await drain(watch.body);
-            return watch.sawDone();
+            const events = createEventReader!('bench');
+            const reader = bodyOf().getReader();
+            let payloads = 0;
+            for (;;) {
+              const { done, value } = await reader.read();
+              if (done) break;
+              payloads += events.feed(value).length;
+            }
+            events.end();
+            return events.sawDone() && payloads > 0;
           },
         }
-      : { id: 'done-current', label: '[DONE] watcher: `@rxllm/openai` `watchDoneMarker`', error: loadError ?? '' },
-    {
-      id: 'done-tail',
-      label: 'PROPOSAL: [DONE] watcher keeping the last 64 bytes (same TransformStream hop)',
-      run: async () => {
-        const watch = watchDoneMarkerTail(bodyOf());
-        await drain(watch.body);
-        return watch.sawDone();
-      },
-    },
-    {
-      id: 'done-tail-pull',
-      label: 'PROPOSAL: [DONE] watcher keeping the last 64 bytes, pull-based wrapper instead of a TransformStream',
-      run: async () => {
-        const watch = watchDoneMarkerTailPull(bodyOf());
-        await drain(watch.body);
-        return watch.sawDone();
-      },
-    },
+      : { id: 'body-events', label: '`@rxllm/openai` `createEventReader`', error: loadError ?? '' },
   ];
   const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
   const results: OperatorCase[] = [];
@@ -201,7 +184,7 @@ async function doneMarkerCases(events: number, runs: number): Promise<OperatorCa
       const before = process.cpuUsage();
       const sawDone = await variant.run();
       const cpu = process.cpuUsage(before);
-      if (!sawDone) throw new Error(`${variant.id} missed data: [DONE]`);
+      if (!sawDone) throw new Error(`${variant.id} missed its events or data: [DONE]`);
       samples.push(((cpu.user + cpu.system) * 1000) / reads.length);
     }
     results.push({ id: variant.id, label: variant.label, nsPerChunk: median(samples), runsNsPerChunk: samples });
@@ -255,11 +238,11 @@ async function runOperators(payload: { chunks: number; runs: number }): Promise<
     }
   }
   try {
-    results.push(...(await doneMarkerCases(Math.min(200_000, Math.floor(payload.chunks / 5)), payload.runs)));
+    results.push(...(await bodyReadCases(Math.min(200_000, Math.floor(payload.chunks / 5)), payload.runs)));
   } catch (error) {
     results.push({
-      id: 'done-marker',
-      label: '[DONE] watcher cases',
+      id: 'body-read',
+      label: 'SSE body read cases',
       nsPerChunk: Number.NaN,
       runsNsPerChunk: [],
       error: error instanceof Error ? error.message : String(error),

@@ -154,11 +154,10 @@ function lineChart(series: Series[], xLabel: string, yLabel: string): string {
   return parts.join('');
 }
 
-/** `proposal-rxllm-openai-pipeline` → `proposal openai+ops`: rotated labels must fit under the bars. */
+/** `rxllm-openai-pipeline` → `rxllm openai+ops`: rotated labels must fit under the bars. */
 function shortLabel(id: string): string {
   return id
     .replace(/^ai-sdk-/, 'AI SDK ')
-    .replace(/^proposal-rxllm-/, 'proposal ')
     .replace(/^rxllm-/, 'rxllm ')
     .replace(/-pipeline$/, '+ops')
     .replace(/-sdk$/, ' SDK');

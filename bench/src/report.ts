@@ -374,54 +374,6 @@ function gatewaySection(results: BenchResults): string {
   ].join('\n');
 }
 
-/** Every `proposal-X` row next to its `X` row: the before/after of a change proposed to a package's owner. */
-function proposalsSection(results: BenchResults): string {
-  const rows: string[][] = [];
-  for (const entry of results.operators?.cases ?? []) {
-    if (!entry.id.startsWith('proposal-')) continue;
-    const before = results.operators!.cases.find((candidate) => candidate.id === entry.id.slice('proposal-'.length));
-    if (!before) continue;
-    rows.push([
-      `operators: ${before.label}`,
-      `${formatNumber(before.nsPerChunk)} ns/chunk`,
-      `${formatNumber(entry.nsPerChunk)} ns/chunk`,
-      entry.label,
-    ]);
-  }
-  const done = (id: string) => results.operators?.cases.find((entry) => entry.id === id);
-  const current = done('done-current');
-  for (const id of ['done-tail', 'done-tail-pull']) {
-    const proposal = done(id);
-    if (current && proposal)
-      rows.push([
-        current.label,
-        `${formatNumber(current.nsPerChunk)} ns/read`,
-        `${formatNumber(proposal.nsPerChunk)} ns/read`,
-        proposal.label,
-      ]);
-  }
-  for (const subject of results.library?.subjects ?? []) {
-    if (!subject.id.startsWith('proposal-') || !subject.fast) continue;
-    const before = results.library!.subjects.find((candidate) => candidate.id === subject.id.slice('proposal-'.length));
-    const sdk = results.library!.subjects.find((candidate) => candidate.id === `${subject.vendor}-sdk`);
-    if (!before?.fast || !sdk?.fast) continue;
-    rows.push([
-      `library: ${before.label} (fast stream)`,
-      `${formatNumber(before.fast.cpuMsPer1k, 2)} ms CPU/1k = ${formatNumber(before.fast.cpuMsPer1k / sdk.fast.cpuMsPer1k, 2)}× SDK`,
-      `${formatNumber(subject.fast.cpuMsPer1k, 2)} ms CPU/1k = ${formatNumber(subject.fast.cpuMsPer1k / sdk.fast.cpuMsPer1k, 2)}× SDK`,
-      subject.label,
-    ]);
-  }
-  if (rows.length === 0) return '';
-  return `## Proposed fixes, before → after (same run)
-
-Owners of \`@rxllm/timeout\` and \`@rxllm/openai\` decide; the prototypes live in \`bench/src/proposals/\` and are
-measured here only.
-
-${table(['what', 'before (shipped)', 'after (proposal)', 'proposal'], rows)}
-`;
-}
-
 export function renderReport(results: BenchResults, notes: string | undefined): string {
   const environment = results.environment;
   const versionRows = Object.entries(environment.versions).map(([name, version]) => [`\`${name}\``, version]);
@@ -468,7 +420,7 @@ ${librarySection(results)}
 
 ${gatewaySection(results)}
 
-${proposalsSection(results)}${notes ? `\n## Notes, profiles, before/after\n\n${notes.trim()}\n` : ''}`;
+${notes ? `\n## Notes, profiles, before/after\n\n${notes.trim()}\n` : ''}`;
 }
 
 /** Writes the report files; returns their paths. */

@@ -67,8 +67,10 @@ if (options.sections.includes('gateway')) {
 results.environment.loadAverageAtEnd = Math.round(loadavg()[0]! * 100) / 100;
 results.environment.durationS = Math.round((Date.now() - startedAt) / 100) / 10;
 mkdirSync(resultsDirectory, { recursive: true });
-writeFileSync(join(resultsDirectory, 'latest.json'), `${JSON.stringify(results, null, 1)}\n`);
-log(`results: ${join(resultsDirectory, 'latest.json')} (${results.environment.durationS} s)`);
+// A trial run (--no-report) gets a file of its own, so it never replaces the results the report was built from.
+const resultsFile = join(resultsDirectory, options.report ? 'latest.json' : `trial-${startedAt}.json`);
+writeFileSync(resultsFile, `${JSON.stringify(results, null, 1)}\n`);
+log(`results: ${resultsFile} (${results.environment.durationS} s)`);
 if (options.report) {
   const { writeReport } = await import('./report.js');
   const written = writeReport(results, resultsDirectory);
