@@ -376,6 +376,25 @@ describe('createAnthropic against the mock upstream (real SDK)', () => {
     expect(texts(received)).toEqual(['t0', 't1']);
   });
 
+  it('an event that grows past maxEventChars is a network error after the text before it, and closes the request', async () => {
+    mock.enqueue({
+      // An event that never ends, then a stall: without the limit the reader would buffer on.
+      events: [
+        { type: 'text', text: 'fine' },
+        { type: 'raw', data: `event: content_block_delta\ndata: "${'x'.repeat(2_000)}` },
+      ],
+      delivery: { stallAfterEvents: 2 },
+    });
+    const limited = createAnthropic({ apiKey: API_KEY, baseURL: mock.baseURLs.anthropic, maxEventChars: 1_000 });
+    const outcome = await run(limited.stream(hello));
+    expect(texts(outcome.chunks)).toEqual(['fine']);
+    expect(outcome.error).toMatchObject({
+      kind: 'network',
+      message: 'anthropic sent an event longer than 1000 characters',
+    });
+    await vi.waitFor(() => expect(mock.requests.at(-1)?.closedEarlyAt).toBeDefined());
+  });
+
   it('aborts the HTTP request when the subscriber unsubscribes before the response headers', async () => {
     const { request, received, closed, latencyMs } = await cancelWhen(
       { events: [{ type: 'text', text: 'late' }], delivery: { headersDelayMs: 1500 } },

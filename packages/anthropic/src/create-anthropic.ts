@@ -1,9 +1,16 @@
-import Anthropic, { type ClientOptions } from '@anthropic-ai/sdk';
+import Anthropic, { APIError, type ClientOptions } from '@anthropic-ai/sdk';
 import type { RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
-import { type Chunk, type CompletionRequest, fromAbortable, type Provider } from '@rxllm/core';
+import {
+  type Chunk,
+  type CompletionRequest,
+  createSseReader,
+  fromAbortableBatches,
+  type Provider,
+  type SseEvent,
+} from '@rxllm/core';
 import type { Observable } from 'rxjs';
 import { toLLMError } from './errors.js';
-import { createEventMapper } from './event-mapper.js';
+import { type AnthropicEventMapper, createEventMapper } from './event-mapper.js';
 import { type AnthropicRequestDefaults, toMessageCreateParams } from './request-body.js';
 
 /**
@@ -16,6 +23,40 @@ import { type AnthropicRequestDefaults, toMessageCreateParams } from './request-
  * ```
  */
 export const DEFAULT_ANTHROPIC_MODEL = 'claude-sonnet-5-5';
+
+const parseOrUndefined = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The chunks of one network read's events, and the failure that stopped them (chunks before it are kept). The SDK's
+ * own rules: `ping` and unnamed events are skipped, an `error` event is an `APIError` with no status, every other
+ * named event with data is JSON.
+ */
+function mapRead(
+  events: readonly SseEvent[],
+  mapper: AnthropicEventMapper,
+  headers: Headers,
+): { chunks: Chunk[]; failure?: unknown } {
+  const chunks: Chunk[] = [];
+  try {
+    for (const { event, data } of events) {
+      if (event === undefined || event === 'ping') continue;
+      // The SDK's `APIError` reads `error.type` from the body itself.
+      if (event === 'error')
+        throw new APIError(undefined, (parseOrUndefined(data) ?? data) as object, undefined, headers);
+      if (!data) continue;
+      for (const chunk of mapper.map(JSON.parse(data) as RawMessageStreamEvent)) chunks.push(chunk);
+    }
+  } catch (failure) {
+    return { chunks, failure };
+  }
+  return { chunks };
+}
 
 /**
  * Options of {@link createAnthropic}. Every field is optional.
@@ -47,6 +88,8 @@ export interface AnthropicProviderOptions {
   timeout?: number;
   /** Registry name reported on chunks and errors (default `anthropic`). */
   name?: string;
+  /** Longest single SSE event read, in characters; a longer one fails the stream. Default 8 MiB (`MAX_SSE_EVENT_CHARS`). */
+  maxEventChars?: number;
 }
 
 /**
@@ -81,25 +124,35 @@ export function createAnthropic(options: AnthropicProviderOptions = {}): Provide
     });
   const secrets = [options.apiKey, client.apiKey, client.authToken];
 
-  const stream = (request: CompletionRequest): Observable<Chunk> =>
-    fromAbortable<Chunk>(async function* (signal) {
-      try {
-        const body = toMessageCreateParams(request, {
-          model: defaultModel,
-          defaults: options.defaults,
-          provider: name,
-        });
-        const mapper = createEventMapper({ provider: name, requestedModel: body.model });
-        const events = await client.messages.create(body, { signal, maxRetries: 0 });
-        for await (const event of events as AsyncIterable<RawMessageStreamEvent>) {
-          yield* mapper.map(event);
-        }
-        // The SDK ends iteration quietly when its signal aborts; that is our unsubscription, not a truncation.
-        if (!signal.aborted) mapper.end();
-      } catch (error) {
-        throw toLLMError(error, { provider: name, secrets });
+  async function* chunks(request: CompletionRequest, signal: AbortSignal): AsyncGenerator<Chunk[]> {
+    try {
+      const body = toMessageCreateParams(request, { model: defaultModel, defaults: options.defaults, provider: name });
+      const mapper = createEventMapper({ provider: name, requestedModel: body.model });
+      const events = createSseReader({
+        provider: name,
+        ...(options.maxEventChars === undefined ? {} : { maxEventChars: options.maxEventChars }),
+      });
+      // The SDK makes the request (auth, headers, base URL, HTTP errors); the body is parsed here, one batch of
+      // chunks per network read, with the SDK's rules, and no per-event async generators in the way.
+      const response = await client.messages.create(body, { signal, maxRetries: 0 }).asResponse();
+      if (!response.body) throw new Error(`${name} sent no response body`);
+      const reader = response.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        const read = mapRead(done ? events.end() : events.feed(value), mapper, response.headers);
+        if (read.chunks.length > 0) yield read.chunks;
+        if (read.failure !== undefined) throw read.failure;
+        if (events.error) throw events.error;
+        if (done) break;
       }
-    });
+      mapper.end();
+    } catch (error) {
+      throw toLLMError(error, { provider: name, secrets });
+    }
+  }
+
+  const stream = (request: CompletionRequest): Observable<Chunk> =>
+    fromAbortableBatches((signal) => chunks(request, signal));
 
   return { name, defaultModel, stream };
 }

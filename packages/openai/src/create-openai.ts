@@ -197,13 +197,12 @@ export function createOpenAI(options: OpenAIProviderOptions = {}): OpenAIProvide
       const reader = response.body.getReader();
       for (;;) {
         const { done, value } = await reader.read();
-        if (done) break;
-        const read = mapRead(events.feed(value), mapper, response.headers);
+        const read = mapRead(done ? events.end() : events.feed(value), mapper, response.headers);
         if (read.chunks.length > 0) yield read.chunks;
         if (read.failure !== undefined) throw read.failure;
         if (events.error) throw events.error;
+        if (done) break;
       }
-      events.end();
     } catch (error) {
       throw toLLMError(error, { provider: name, secrets });
     }

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { LLMError } from './errors.js';
+import { createSseReader, type SseEvent } from './sse-reader.js';
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+/** Feeds `reads` one by one and ends the body: the events of the reads, and those end() added. */
+function readAll(reads: readonly Uint8Array[], maxEventChars?: number) {
+  const reader = createSseReader({ provider: 'vendor', ...(maxEventChars === undefined ? {} : { maxEventChars }) });
+  const events: SseEvent[] = [];
+  for (const read of reads) events.push(...reader.feed(read));
+  return { events, atEnd: reader.end(), error: reader.error };
+}
+
+const body = 'data: {"a":"héllo 😀"}\n\n: ping\n\nevent: delta\ndata: line one\ndata: line two\n\nid: 7\ndata: x\n\n';
+const expected: SseEvent[] = [
+  { event: undefined, data: '{"a":"héllo 😀"}' },
+  { event: 'delta', data: 'line one\nline two' },
+  { event: undefined, data: 'x' },
+];
+
+describe('createSseReader', () => {
+  it('returns the same events wherever the body is split, down to every single byte', () => {
+    const whole = bytes(body);
+    expect(readAll([whole])).toEqual({ events: expected, atEnd: [], error: undefined });
+    for (let cut = 1; cut < whole.byteLength; cut += 1) {
+      expect(readAll([whole.slice(0, cut), whole.slice(cut)]).events, `cut at ${cut}`).toEqual(expected);
+    }
+    expect(readAll([...whole].map((byte) => Uint8Array.of(byte))).events).toEqual(expected);
+  });
+
+  it('reads CRLF and CR line ends (a final CR waits for the next byte or the end of the body: it may start a CRLF)', () => {
+    const all = (text: string) => {
+      const { events, atEnd } = readAll([bytes(text)]);
+      return [...events, ...atEnd];
+    };
+    const lf = all('event: a\ndata: 1\n\ndata: 2\n\n');
+    expect(lf).toHaveLength(2);
+    expect(all('event: a\r\ndata: 1\r\n\r\ndata: 2\r\n\r\n')).toEqual(lf);
+    expect(all('event: a\rdata: 1\r\rdata: 2\r\r')).toEqual(lf);
+  });
+
+  it('at the end of the body, end() returns an event whose last line was complete; a cut line is dropped', () => {
+    expect(readAll([bytes('data: 1\n\ndata: 2\n')])).toMatchObject({
+      events: [{ data: '1' }],
+      atEnd: [{ data: '2' }],
+    });
+    expect(readAll([bytes('data: 1\n\ndata: {"cut":')])).toMatchObject({ events: [{ data: '1' }], atEnd: [] });
+  });
+
+  it('an event that grows past the limit is an error after the events before it, and the reader stops', () => {
+    const reader = createSseReader({ provider: 'vendor', maxEventChars: 100 });
+    expect(reader.feed(bytes(`data: 1\n\ndata: "${'x'.repeat(200)}`))).toEqual([{ event: undefined, data: '1' }]);
+    expect(reader.error).toBeInstanceOf(LLMError);
+    expect(reader.error).toMatchObject({ kind: 'network', provider: 'vendor' });
+    expect(reader.error?.message).toBe('vendor sent an event longer than 100 characters');
+    expect(reader.feed(bytes('"\n\ndata: 2\n\n'))).toEqual([]);
+    expect(reader.end()).toEqual([]);
+  });
+
+  it('a long event that arrives in many reads is fine under the limit', () => {
+    const data = 'y'.repeat(5_000);
+    const whole = bytes(`data: ${data}\n\n`);
+    const reads = [];
+    for (let offset = 0; offset < whole.byteLength; offset += 64) reads.push(whole.slice(offset, offset + 64));
+    expect(readAll(reads, 6_000).events).toEqual([{ event: undefined, data }]);
+  });
+});
