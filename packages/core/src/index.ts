@@ -26,10 +26,10 @@ export {
   truncatedStreamError,
 } from './errors.js';
 export { fromAbortable, fromAbortableBatches } from './from-abortable.js';
-export type { SseEvent, SseReader, SseReaderOptions } from './sse-reader.js';
-export { createSseReader, MAX_SSE_EVENT_CHARS } from './sse-reader.js';
 export type { Provider } from './provider.js';
 export type { Env, ProviderDefinition, ProviderFactory, ProviderRegistry, ResolvedProvider } from './registry.js';
 export { createRegistry, RegistryError } from './registry.js';
 export type { AssistantToolCall, CompletionRequest, Message, Role, ToolDefinition } from './request.js';
 export { systemPrompt } from './request.js';
+export type { SseEvent, SseReader, SseReaderOptions } from './sse-reader.js';
+export { createSseReader, MAX_SSE_EVENT_CHARS } from './sse-reader.js';
