@@ -2,7 +2,7 @@ import { collectText, createRegistry, RegistryError } from '@rxllm/core';
 import { type MockUpstream, mockUpstream } from '@rxllm/testing';
 import { lastValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anthropicProvider } from './anthropic-provider.js';
+import { anthropicProvider, anthropicProviderWith } from './anthropic-provider.js';
 import { DEFAULT_ANTHROPIC_MODEL } from './create-anthropic.js';
 
 let mock: MockUpstream;
@@ -43,5 +43,25 @@ describe('anthropicProvider (registry entry)', () => {
     const provider = registry.create('anthropic', { ANTHROPIC_API_KEY: 'k', ANTHROPIC_MODEL: '  ' });
     expect(provider.defaultModel).toBe(DEFAULT_ANTHROPIC_MODEL);
     expect(provider.name).toBe('anthropic');
+  });
+});
+
+describe('anthropicProviderWith', () => {
+  it('builds from the env as anthropicProvider does, and sends every request through the given fetch', async () => {
+    mock.enqueue({ events: [{ type: 'text', text: 'through my fetch' }] });
+    const seen: string[] = [];
+    const fetch: typeof globalThis.fetch = (input, init) => {
+      seen.push(String(input));
+      return globalThis.fetch(input, init);
+    };
+    const registry = createRegistry({ anthropic: anthropicProviderWith({ fetch }) });
+    const provider = registry.create('anthropic', {
+      ANTHROPIC_API_KEY: 'k',
+      ANTHROPIC_BASE_URL: mock.baseURLs.anthropic,
+    });
+    expect(
+      await lastValueFrom(provider.stream({ messages: [{ role: 'user', content: 'Hi' }] }).pipe(collectText())),
+    ).toBe('through my fetch');
+    expect(seen).toEqual([`${mock.baseURLs.anthropic}/v1/messages`]);
   });
 });

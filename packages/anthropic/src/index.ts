@@ -1,4 +1,4 @@
-export { anthropicProvider } from './anthropic-provider.js';
+export { anthropicProvider, anthropicProviderWith } from './anthropic-provider.js';
 export { type AnthropicProviderOptions, createAnthropic, DEFAULT_ANTHROPIC_MODEL } from './create-anthropic.js';
 export { kindFromErrorType, type ToLLMErrorOptions, toLLMError } from './errors.js';
 export { type AnthropicEventMapper, type AnthropicEventMapperOptions, createEventMapper } from './event-mapper.js';

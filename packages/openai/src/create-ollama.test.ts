@@ -7,8 +7,9 @@ import {
   DEFAULT_OLLAMA_MODEL,
   ollamaBaseURL,
   ollamaProvider,
+  ollamaProviderWith,
 } from './create-ollama.js';
-import { openaiProvider } from './create-openai.js';
+import { openaiProvider, openaiProviderWith } from './create-openai.js';
 import { outcomeOf, textOf } from './test-support.js';
 
 let mock: MockUpstream;
@@ -104,5 +105,26 @@ describe('the openai registry definition', () => {
   it('names the missing variable, not a value', () => {
     expect(() => registry.create('openai', { OPENAI_BASE_URL: mock.baseURLs.openai })).toThrow(RegistryError);
     expect(() => registry.create('openai', {})).toThrow(/OPENAI_API_KEY/);
+  });
+});
+
+describe('openaiProviderWith and ollamaProviderWith', () => {
+  it('build from the env as the plain definitions do, and send every request through the given fetch', async () => {
+    const seen: string[] = [];
+    const fetch: typeof globalThis.fetch = (input, init) => {
+      seen.push(String(input));
+      return globalThis.fetch(input, init);
+    };
+    const withFetch = createRegistry({ openai: openaiProviderWith({ fetch }), ollama: ollamaProviderWith({ fetch }) });
+    const openai = withFetch.create('openai', { OPENAI_API_KEY: 'k', OPENAI_BASE_URL: mock.baseURLs.openai });
+    const ollama = withFetch.create('ollama', { OLLAMA_BASE_URL: mock.baseURLs.openai });
+    for (const [provider, text] of [
+      [openai, 'openai via my fetch'],
+      [ollama, 'ollama via my fetch'],
+    ] as const) {
+      mock.enqueue({ events: [{ type: 'text', text }] });
+      expect(textOf((await outcomeOf(provider.stream(request))).chunks)).toBe(text);
+    }
+    expect(seen).toEqual([`${mock.baseURLs.openai}/chat/completions`, `${mock.baseURLs.openai}/chat/completions`]);
   });
 });

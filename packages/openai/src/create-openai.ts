@@ -225,6 +225,30 @@ const nonBlank = (value: string | undefined): string | undefined =>
   value !== undefined && value.trim() !== '' ? value.trim() : undefined;
 
 /**
+ * The registry definition of `openai` with the given client options on top of what the environment says, e.g. the
+ * `fetch` a gateway uses for all its upstream requests. {@link openaiProvider} is this with none.
+ *
+ * @example
+ * ```ts
+ * const registry = createRegistry({ openai: openaiProviderWith({ fetch: myPooledFetch }) });
+ * ```
+ */
+export function openaiProviderWith(extra: Pick<OpenAIProviderOptions, 'fetch'>): ProviderDefinition {
+  return {
+    apiKeyEnv: 'OPENAI_API_KEY',
+    create: (env: Env) => {
+      const model = nonBlank(env.OPENAI_MODEL);
+      return createOpenAI({
+        ...extra,
+        apiKey: nonBlank(env.OPENAI_API_KEY) ?? '',
+        baseURL: nonBlank(env.OPENAI_BASE_URL) ?? OPENAI_BASE_URL,
+        ...(model === undefined ? {} : { model }),
+      });
+    },
+  };
+}
+
+/**
  * The registry definition of `openai`: key from `OPENAI_API_KEY`, model from `OPENAI_MODEL` (default
  * {@link DEFAULT_OPENAI_MODEL}), base URL from `OPENAI_BASE_URL` (default `https://api.openai.com/v1`).
  *
@@ -236,14 +260,4 @@ const nonBlank = (value: string | undefined): string | undefined =>
  * const { provider } = createRegistry({ openai: openaiProvider, ollama: ollamaProvider }).fromEnv(process.env);
  * ```
  */
-export const openaiProvider: ProviderDefinition = {
-  apiKeyEnv: 'OPENAI_API_KEY',
-  create: (env: Env) => {
-    const model = nonBlank(env.OPENAI_MODEL);
-    return createOpenAI({
-      apiKey: nonBlank(env.OPENAI_API_KEY) ?? '',
-      baseURL: nonBlank(env.OPENAI_BASE_URL) ?? OPENAI_BASE_URL,
-      ...(model === undefined ? {} : { model }),
-    });
-  },
-};
+export const openaiProvider: ProviderDefinition = openaiProviderWith({});

@@ -7,9 +7,10 @@ export {
   DEFAULT_OLLAMA_MODEL,
   ollamaBaseURL,
   ollamaProvider,
+  ollamaProviderWith,
 } from './create-ollama.js';
 export type { OpenAIProvider, OpenAIProviderOptions } from './create-openai.js';
-export { createOpenAI, DEFAULT_OPENAI_MODEL, openaiProvider } from './create-openai.js';
+export { createOpenAI, DEFAULT_OPENAI_MODEL, openaiProvider, openaiProviderWith } from './create-openai.js';
 export type { EventReader } from './event-reader.js';
 export { createEventReader, MAX_EVENT_CHARS } from './event-reader.js';
 export { finishReasonFromOpenAI } from './finish-reason.js';
