@@ -10,7 +10,8 @@ export interface UpstreamFetchOptions {
 
 function headerRecord(init: RequestInit['headers']): Record<string, string> {
   const record: Record<string, string> = {};
-  if (init) new Headers(init).forEach((value, name) => void (record[name] = value));
+  if (!init) return record;
+  for (const [name, value] of new Headers(init)) record[name] = value;
   return record;
 }
 
