@@ -6,6 +6,7 @@ import {
   createSseReader,
   fromAbortableBatches,
   type Provider,
+  readEventBatches,
   type SseEvent,
 } from '@rxllm/core';
 import type { Observable } from 'rxjs';
@@ -33,29 +34,15 @@ const parseOrUndefined = (text: string): unknown => {
 };
 
 /**
- * The chunks of one network read's events, and the failure that stopped them (chunks before it are kept). The SDK's
- * own rules: `ping` and unnamed events are skipped, an `error` event is an `APIError` with no status, every other
- * named event with data is JSON.
+ * One event to chunks, by the SDK's own rules: `ping` and unnamed events are skipped, an `error` event is an `APIError`
+ * with no status, every other named event with data is JSON.
  */
-function mapRead(
-  events: readonly SseEvent[],
-  mapper: AnthropicEventMapper,
-  headers: Headers,
-): { chunks: Chunk[]; failure?: unknown } {
-  const chunks: Chunk[] = [];
-  try {
-    for (const { event, data } of events) {
-      if (event === undefined || event === 'ping') continue;
-      // The SDK's `APIError` reads `error.type` from the body itself.
-      if (event === 'error')
-        throw new APIError(undefined, (parseOrUndefined(data) ?? data) as object, undefined, headers);
-      if (!data) continue;
-      for (const chunk of mapper.map(JSON.parse(data) as RawMessageStreamEvent)) chunks.push(chunk);
-    }
-  } catch (failure) {
-    return { chunks, failure };
-  }
-  return { chunks };
+function mapEvent({ event, data }: SseEvent, mapper: AnthropicEventMapper, headers: Headers): Chunk[] {
+  if (event === undefined || event === 'ping') return [];
+  // The SDK's `APIError` reads `error.type` from the body itself.
+  if (event === 'error') throw new APIError(undefined, (parseOrUndefined(data) ?? data) as object, undefined, headers);
+  if (!data) return [];
+  return mapper.map(JSON.parse(data) as RawMessageStreamEvent);
 }
 
 /**
@@ -136,15 +123,8 @@ export function createAnthropic(options: AnthropicProviderOptions = {}): Provide
       // chunks per network read, with the SDK's rules, and no per-event async generators in the way.
       const response = await client.messages.create(body, { signal, maxRetries: 0 }).asResponse();
       if (!response.body) throw new Error(`${name} sent no response body`);
-      const reader = response.body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        const read = mapRead(done ? events.end() : events.feed(value), mapper, response.headers);
-        if (read.chunks.length > 0) yield read.chunks;
-        if (read.failure !== undefined) throw read.failure;
-        if (events.error) throw events.error;
-        if (done) break;
-      }
+      const { headers } = response;
+      yield* readEventBatches(response.body, events, (event) => mapEvent(event, mapper, headers));
       mapper.end();
     } catch (error) {
       throw toLLMError(error, { provider: name, secrets });

@@ -31,5 +31,5 @@ export type { Env, ProviderDefinition, ProviderFactory, ProviderRegistry, Resolv
 export { createRegistry, RegistryError } from './registry.js';
 export type { AssistantToolCall, CompletionRequest, Message, Role, ToolDefinition } from './request.js';
 export { systemPrompt } from './request.js';
-export type { SseEvent, SseReader, SseReaderOptions } from './sse-reader.js';
-export { createSseReader, MAX_SSE_EVENT_CHARS } from './sse-reader.js';
+export type { EventSplitter, SseEvent, SseReader, SseReaderOptions } from './sse-reader.js';
+export { createSseReader, MAX_SSE_EVENT_CHARS, readEventBatches } from './sse-reader.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LLMError } from './errors.js';
-import { createSseReader, type SseEvent } from './sse-reader.js';
+import { createSseReader, readEventBatches, type SseEvent } from './sse-reader.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -64,5 +64,65 @@ describe('createSseReader', () => {
     const reads = [];
     for (let offset = 0; offset < whole.byteLength; offset += 64) reads.push(whole.slice(offset, offset + 64));
     expect(readAll(reads, 6_000).events).toEqual([{ event: undefined, data }]);
+  });
+});
+
+/** A body delivering `reads` one per `read()`. */
+function bodyOf(reads: readonly string[]): ReadableStream<Uint8Array> {
+  let index = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (index < reads.length) controller.enqueue(bytes(reads[index++]!));
+      else controller.close();
+    },
+  });
+}
+
+async function collect<T>(batches: AsyncGenerator<T[]>): Promise<{ batches: T[][]; error: unknown }> {
+  const seen: T[][] = [];
+  try {
+    for await (const batch of batches) seen.push(batch);
+  } catch (error) {
+    return { batches: seen, error };
+  }
+  return { batches: seen, error: undefined };
+}
+
+describe('readEventBatches', () => {
+  it('yields one batch per read with what map made of its events; reads with nothing are skipped', async () => {
+    const body = bodyOf(['data: 1\n\ndata: 2\n\n', ': ping\n\n', 'data: 3\n', '\ndata: 4\n']);
+    const result = await collect(
+      readEventBatches(body, createSseReader({ provider: 'vendor' }), ({ data }) => [Number(data), Number(data) * 10]),
+    );
+    // The last event has no blank line after it: end() still hands it over.
+    expect(result).toEqual({
+      batches: [
+        [1, 10, 2, 20],
+        [3, 30],
+        [4, 40],
+      ],
+      error: undefined,
+    });
+  });
+
+  it('when map throws, the items of the events before it come first, then the error', async () => {
+    const body = bodyOf(['data: 1\n\ndata: bad\n\ndata: 3\n\n', 'data: 4\n\n']);
+    const result = await collect(
+      readEventBatches(body, createSseReader({ provider: 'vendor' }), ({ data }) => {
+        if (data === 'bad') throw new SyntaxError('bad event');
+        return [data];
+      }),
+    );
+    expect(result.batches).toEqual([['1']]);
+    expect(result.error).toBeInstanceOf(SyntaxError);
+  });
+
+  it("throws the splitter's error (an event over its limit) after the items before it", async () => {
+    const body = bodyOf([`data: 1\n\ndata: ${'x'.repeat(100)}`, '\n\n']);
+    const result = await collect(
+      readEventBatches(body, createSseReader({ provider: 'vendor', maxEventChars: 50 }), ({ data }) => [data]),
+    );
+    expect(result.batches).toEqual([['1']]);
+    expect(result.error).toMatchObject({ kind: 'network', message: 'vendor sent an event longer than 50 characters' });
   });
 });

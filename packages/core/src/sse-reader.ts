@@ -91,3 +91,45 @@ export function createSseReader(options: SseReaderOptions): SseReader {
     },
   };
 }
+
+/** Where {@link readEventBatches} gets the events of each read: a {@link SseReader}, or a provider's view of one. */
+export interface EventSplitter<E> {
+  feed(bytes: Uint8Array): E[];
+  end(): E[];
+  readonly error: Error | undefined;
+}
+
+/**
+ * Reads a response body to its end and yields, per network read, the items `map` made of the events that read
+ * completed: one batch per read (for `fromAbortableBatches`). When `map` throws, the items of the events before it
+ * are yielded first and then the error is thrown; so is the splitter's own `error` (an event over its limit).
+ *
+ * @example
+ * ```ts
+ * const body = response.body!;
+ * yield* readEventBatches(body, createSseReader({ provider: 'vendor' }), ({ data }) => toChunks(JSON.parse(data)));
+ * ```
+ */
+export async function* readEventBatches<E, T>(
+  body: ReadableStream<Uint8Array>,
+  events: EventSplitter<E>,
+  map: (event: E) => Iterable<T>,
+): AsyncGenerator<T[]> {
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    const batch: T[] = [];
+    let failed = false;
+    let failure: unknown;
+    try {
+      for (const event of done ? events.end() : events.feed(value)) for (const item of map(event)) batch.push(item);
+    } catch (error) {
+      failed = true;
+      failure = error;
+    }
+    if (batch.length > 0) yield batch;
+    if (failed) throw failure;
+    if (events.error) throw events.error;
+    if (done) return;
+  }
+}

@@ -6,6 +6,7 @@ import {
   LLMError,
   type Provider,
   type ProviderDefinition,
+  readEventBatches,
   truncatedStreamError,
 } from '@rxllm/core';
 import OpenAI, { APIError, type ClientOptions } from 'openai';
@@ -30,26 +31,14 @@ export const DEFAULT_OPENAI_MODEL = 'gpt-4.1-mini' satisfies ChatModel;
 
 const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
-/** The chunks of one network read's events, and the failure that stopped them (text before it is kept). */
-function mapRead(
-  payloads: readonly string[],
-  mapper: ChunkMapper,
-  headers: Headers,
-): { chunks: Chunk[]; failure?: unknown } {
-  const chunks: Chunk[] = [];
-  try {
-    for (const data of payloads) {
-      const payload: unknown = JSON.parse(data);
-      if (typeof payload !== 'object' || payload === null) throw new SyntaxError('the event is not a JSON object');
-      const { error } = payload as { error?: unknown };
-      // An `{"error":…}` event fails the stream as the SDK's own parser would: an `APIError` with no status.
-      if (error) throw new APIError(undefined, error as object, undefined, headers);
-      for (const chunk of mapper.push(payload as OpenAIStreamEvent)) chunks.push(chunk);
-    }
-  } catch (failure) {
-    return { chunks, failure };
-  }
-  return { chunks };
+/** One event's JSON payload to chunks; an `{"error":…}` event fails the stream as the SDK's own parser would. */
+function mapEvent(data: string, mapper: ChunkMapper, headers: Headers): Chunk[] {
+  const payload: unknown = JSON.parse(data);
+  if (typeof payload !== 'object' || payload === null) throw new SyntaxError('the event is not a JSON object');
+  const { error } = payload as { error?: unknown };
+  // The SDK's `APIError` with no status, as its parser throws for an in-stream error.
+  if (error) throw new APIError(undefined, error as object, undefined, headers);
+  return mapper.push(payload as OpenAIStreamEvent);
 }
 
 /** What keyless servers get as a key (the SDK refuses an empty one); it is no secret, so it is not redacted. Internal. */
@@ -194,15 +183,8 @@ export function createOpenAI(options: OpenAIProviderOptions = {}): OpenAIProvide
       const response = await client.chat.completions.create(body, { signal, maxRetries: 0 }).asResponse();
       if (!response.body)
         throw new LLMError({ kind: 'unknown', provider: name, message: `${name} sent no response body` });
-      const reader = response.body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        const read = mapRead(done ? events.end() : events.feed(value), mapper, response.headers);
-        if (read.chunks.length > 0) yield read.chunks;
-        if (read.failure !== undefined) throw read.failure;
-        if (events.error) throw events.error;
-        if (done) break;
-      }
+      const { headers } = response;
+      yield* readEventBatches(response.body, events, (data) => mapEvent(data, mapper, headers));
     } catch (error) {
       throw toLLMError(error, { provider: name, secrets });
     }
