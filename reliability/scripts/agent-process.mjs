@@ -1,7 +1,7 @@
 // The agent as a child process for the load, cancellation, hostile-client and soak tests: the real `startAgent`,
 // plus an IPC channel that reports what only the agent's own process can measure (event-loop delay, memory, fds).
 import { readdirSync } from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { startAgent } from '@rxllm/agent';
 
 const histogram = monitorEventLoopDelay({ resolution: 10 });
@@ -38,6 +38,11 @@ process.on('message', (message) => {
       openFds: openFds(),
       resources,
     });
+  } else if (message?.type === 'block') {
+    // A busy agent, on demand: the event loop does nothing else for `ms` (what arrives meanwhile waits in the kernel).
+    const until = performance.now() + message.ms;
+    while (performance.now() < until);
+    process.send({ type: 'blocked', id: message.id });
   } else if (message?.type === 'reset-event-loop-delay') {
     histogram.reset();
     process.send({ type: 'reset', id: message.id });

@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type MockUpstream, mockUpstream } from '@rxllm/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { type ChildAgent, startChildAgent } from './harness/child-agent.js';
 import { runDisconnects } from './harness/disconnects.js';
 import { type Harness, startHarness, vendorEnv } from './harness/in-process-agent.js';
@@ -85,5 +86,54 @@ describe('a request whose client reset the connection before the agent read it',
     });
     expect(started.filter((request) => request.finishedAt !== undefined)).toEqual([]);
     expect(started.length).toBe(0);
+  });
+});
+
+describe('requests whose client left right after sending them (the agent in its own process)', () => {
+  let mock: MockUpstream;
+  let agent: ChildAgent;
+  beforeAll(async () => {
+    mock = await mockUpstream({ respond: scriptedResponder(() => ({ pieces: 50, delivery: { eventDelayMs: 20 } })) });
+    agent = await startChildAgent({ env: vendorEnv(mock.url), scanner });
+  });
+  afterAll(async () => {
+    await agent?.stop();
+    await mock?.close();
+  });
+
+  it('start no upstream request when the agent reads them after the client has gone (agent busy meanwhile)', async () => {
+    const url = new URL(agent.url);
+    const attempts = 20;
+    const sockets = await Promise.all(
+      Array.from({ length: attempts }, async () => {
+        const ws = new WebSocket(`${agent.url.replace(/^http/, 'ws')}/ws`);
+        ws.on('error', () => undefined);
+        await new Promise<void>((resolve) => ws.once('open', () => resolve()));
+        return ws;
+      }),
+    );
+    // While the agent's loop is busy, each client sends its request and leaves; the kernel holds both for the agent.
+    const busy = agent.block(500);
+    await sleep(50);
+    for (let index = 0; index < attempts; index += 1) {
+      const body = JSON.stringify({ message: messageFor(`fin-after-send-${index}`) });
+      const socket = connect({ host: url.hostname, port: Number(url.port) });
+      socket.on('error', () => undefined);
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      socket.end(
+        `POST /chat HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+      const ws = sockets[index]!;
+      ws.send(JSON.stringify({ message: messageFor(`ws-gone-after-send-${index}`) }), () => ws.terminate());
+    }
+    await busy;
+    await sleep(1_500);
+    const started = mock.requests.filter((request) =>
+      /^(fin|ws-gone)-after-send-/.test(requestIdOf(request.body) ?? ''),
+    );
+    writeResult('cancellation-gone-after-send', { attempts: attempts * 2, upstreamRequestsStarted: started.length });
+    expect(started.map((request) => requestIdOf(request.body))).toEqual([]);
+    // The agent is fine and serves the next client.
+    expect((await fetch(`${agent.url}/healthz`)).status).toBe(200);
   });
 });

@@ -62,6 +62,13 @@ export async function readJsonBody(request: IncomingMessage, maxBytes: number, t
     request.on('end', onEnd);
     request.on('error', onError);
   });
+  // A client that sent its request and left (or one a busy server got to late) may be gone already: its FIN or RST
+  // is read one event-loop turn after the request at the earliest. Two turns later it has been seen, and such a
+  // request ends here, before any upstream request is made for it.
+  await afterPendingIo();
+  await afterPendingIo();
+  if (clientLeft(request))
+    throw new HttpError({ kind: 'aborted', message: 'the client left before its request was read' });
   const text = Buffer.concat(parts).toString('utf8');
   if (text.trim() === '')
     throw new HttpError({ kind: 'invalid-request', message: 'request body is empty: send a JSON object' });
@@ -86,4 +93,16 @@ function discardRest(request: IncomingMessage, maxBytes: number): void {
   setTimeout(() => {
     if (!request.complete) request.socket.destroy();
   }, 5_000).unref();
+}
+
+/** Resolves after the event loop's next check phase: the I/O that was already waiting has been handled by then. */
+export function afterPendingIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The request's client has closed or reset its connection: nothing can reach it any more. */
+export function clientLeft(request: IncomingMessage): boolean {
+  const { socket } = request;
+  // Node answers a client's FIN by ending its own side (no half-open HTTP), so an ended write side means it left.
+  return socket.destroyed || !socket.writable;
 }

@@ -13,7 +13,7 @@ import { prometheusSink } from '@rxllm/metrics/prometheus';
 import type { Logger } from 'pino';
 import type { Observable, Subscription } from 'rxjs';
 import { isAuthorized } from './auth.js';
-import { readJsonBody } from './body.js';
+import { clientLeft, readJsonBody } from './body.js';
 import { lastUserText, parseChatBody, toCompletionRequest } from './chat-request.js';
 import { handleCancel, handleResume } from './chat-resume.js';
 import type { AgentConfig } from './config.js';
@@ -424,6 +424,11 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
       }
       await handler(request, response, url);
     } catch (error) {
+      // Nobody to answer: the client left before its request was read (see readJsonBody).
+      if (clientLeft(request) && !response.headersSent) {
+        response.destroy();
+        return;
+      }
       const failure = toHttpError(error);
       if (failure.kind === 'unknown') logger.error({ err: error }, 'request failed');
       if (request.url?.startsWith('/v1/')) {

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { Observable, Subscription } from 'rxjs';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { isAuthorized } from './auth.js';
+import { afterPendingIo } from './body.js';
 import { type ChatBody, lastUserText, parseChatBody, toCompletionRequest } from './chat-request.js';
 import { parseStreamId } from './chat-resume.js';
 import { type AgentEvent, encodeWebSocketFrame, type NumberedEvent } from './events.js';
@@ -330,7 +331,10 @@ export function attachWebSocket(server: Server, context: AgentContext): WebSocke
       starting = true;
       context
         .rateLimit(request)
-        .then(() => (closing ? undefined : start(body, choice)))
+        // A client that sent its message and left at once is seen to be gone two loop turns later: start nothing.
+        .then(afterPendingIo)
+        .then(afterPendingIo)
+        .then(() => (closing || ws.readyState !== ws.OPEN ? undefined : start(body, choice)))
         .catch((error: unknown) => {
           if (!closing) reject(toHttpError(error));
         })

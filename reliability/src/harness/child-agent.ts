@@ -24,6 +24,8 @@ export interface ChildAgent {
   /** Only for the IPC wrapper: ask the process for its figures (optionally after a full GC). */
   stats(options?: { gc?: boolean }): Promise<AgentProcessStats>;
   resetEventLoopDelay(): Promise<void>;
+  /** Only for the IPC wrapper: keeps the agent's event loop busy for `ms` (resolves when it is free again). */
+  block(ms: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -115,6 +117,7 @@ export async function startChildAgent(options: ChildAgentOptions): Promise<Child
     exited,
     stats: (statsOptions = {}) => ask<AgentProcessStats>('stats', { gc: statsOptions.gc ?? false }),
     resetEventLoopDelay: () => ask<void>('reset-event-loop-delay'),
+    block: (ms) => ask<void>('block', { ms }),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
