@@ -109,13 +109,19 @@ function pieceNote(record) {
       record.upstreamRanToEnd === 0 &&
       record.upstreamClosed === record.upstreamOpenAtDisconnect;
     lines.push(
-      `| ${record.count} random disconnects (${record.sse} SSE FIN/RST, ${record.webSocket} WS)${when(record)} | every upstream closed; p99 close ≤ 50 ms (target); none starts after the client left | ${record.upstreamClosed}/${record.upstreamOpenAtDisconnect} upstreams closed early, ${record.upstreamLeaked} leaked, ${record.upstreamRanToEnd} ran to the end, ${record.neverStarted} never started; close latency p50 ${record.closeLatencyMs.p50} ms, **p99 ${record.closeLatencyMs.p99} ms**, max ${record.closeLatencyMs.max} ms; ${record.startedAfterGone} upstream requests arrived > 50 ms after their client had left (the agent read the request late), each aborted, none streamed; test process (clients + mock, whose clock times the closes) event-loop delay p99 ${record.clientProcessEventLoopDelayMs?.p99 ?? '?'} ms | ${pass(ok)} (p99 target ${record.closeLatencyMs.p99 <= 50 ? 'met' : 'missed'}) | ${command} |`,
+      `| ${record.count} random disconnects (${record.sse} SSE FIN/RST, ${record.webSocket} WS)${when(record)} | every upstream closed; p99 close ≤ 50 ms (target); none starts after the client left | ${record.upstreamClosed}/${record.upstreamOpenAtDisconnect} upstreams closed early, ${record.upstreamLeaked} leaked, ${record.upstreamRanToEnd} ran to the end, ${record.neverStarted} never started; close latency p50 ${record.closeLatencyMs.p50} ms, **p99 ${record.closeLatencyMs.p99} ms**, max ${record.closeLatencyMs.max} ms; ${record.startedAfterGone} upstream requests arrived > 50 ms after their client had left (each aborted, none streamed); test process (clients + mock, whose clock times the closes) event-loop delay p99 ${record.clientProcessEventLoopDelayMs?.p99 ?? '?'} ms | ${pass(ok)} (p99 target ${record.closeLatencyMs.p99 <= 50 ? 'met' : 'missed'}) | ${command} |`,
     );
   }
   const reset = results['cancellation-reset-before-read'];
   if (reset) {
     lines.push(
       `| request + RST in one tick, ${reset.attempts}×${when(reset)} | no upstream request | ${reset.upstreamRequestsStarted} started | ${pass(reset.upstreamRequestsStarted === 0)} | ${run('src/cancellation.test.ts')} |`,
+    );
+  }
+  const gone = results['cancellation-gone-after-send'];
+  if (gone) {
+    lines.push(
+      `| request + FIN (SSE) or message + terminate (WebSocket) while the agent is busy, ${gone.attempts}×${when(gone)} | no upstream request (the agent reads each after its client has gone) | ${gone.upstreamRequestsStarted} started | ${pass(gone.upstreamRequestsStarted === 0)} | ${run('src/cancellation.test.ts')} |`,
     );
   }
 }
