@@ -40,6 +40,19 @@ describe('bufferText', () => {
     });
   });
 
+  it('a buffer started after a size flush gets its own full maxDelayMs (the older timer re-arms, it does not fire early)', () => {
+    createTestScheduler().run(({ cold, expectObservable }) => {
+      // a+b reach minChars at frame 1 (the timer set at frame 0 for frame 10 stays); c starts a buffer at frame 4,
+      // whose deadline is frame 14; then a non-text chunk at 20 and the end.
+      const source = cold('ab--c---------------f|', values);
+      expectObservable(source.pipe(bufferText({ minChars: 4, maxDelayMs: 10 }))).toBe('-x------------y-----f|', {
+        x: text('aabb'),
+        y: values.c,
+        f: values.f,
+      });
+    });
+  });
+
   it('a text chunk exactly at the deadline starts the next buffer', () => {
     createTestScheduler().run(({ cold, hot, expectObservable }) => {
       // deadline for the buffer started by a at frame 0 is frame 4; b arrives at frame 4

@@ -46,11 +46,12 @@ export function bufferText(options: BufferTextOptions): OperatorFunction<Chunk, 
       let buffered: TextChunk[] = [];
       let length = 0;
       let deadline = Number.POSITIVE_INFINITY;
+      // One pending timer at most, never cancelled on a flush: when it fires it flushes a buffer that has reached its
+      // deadline, re-arms for a younger buffer's remaining time, or lapses when nothing is buffered. A timer per
+      // buffer (schedule + cancel on every size flush) cost more than the rest of the operator.
       let timer: Subscription | undefined;
 
       const flush = () => {
-        timer?.unsubscribe();
-        timer = undefined;
         deadline = Number.POSITIVE_INFINITY;
         if (buffered.length === 0) return;
         const chunks = buffered;
@@ -59,6 +60,14 @@ export function bufferText(options: BufferTextOptions): OperatorFunction<Chunk, 
         subscriber.next(
           chunks.length === 1 ? chunks[0]! : { type: 'text', text: chunks.map((chunk) => chunk.text).join('') },
         );
+      };
+
+      const onTimer = () => {
+        timer = undefined;
+        if (buffered.length === 0) return;
+        const remaining = deadline - scheduler.now();
+        if (remaining <= 0) flush();
+        else timer = scheduler.schedule(onTimer, remaining);
       };
 
       const upstream = source.subscribe({
@@ -71,7 +80,8 @@ export function bufferText(options: BufferTextOptions): OperatorFunction<Chunk, 
           if (scheduler.now() >= deadline) flush();
           if (buffered.length === 0 && maxDelayMs !== undefined) {
             deadline = scheduler.now() + maxDelayMs;
-            timer = scheduler.schedule(flush, maxDelayMs);
+            // A pending timer fires at or before this deadline (it was set for an older one) and re-arms then.
+            timer ??= scheduler.schedule(onTimer, maxDelayMs);
           }
           buffered.push(chunk);
           length += chunk.text.length;
@@ -90,6 +100,7 @@ export function bufferText(options: BufferTextOptions): OperatorFunction<Chunk, 
       return () => {
         upstream.unsubscribe();
         timer?.unsubscribe();
+        timer = undefined;
         buffered = [];
       };
     });
