@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   applyChunk,
@@ -11,12 +10,10 @@ import {
 } from '@rxllm/core';
 import { z } from 'zod';
 import { readJsonBody } from './body.js';
-import { describeIssues, lastUserText } from './chat-request.js';
+import { describeIssues } from './chat-request.js';
 import { type AgentEvent, type NumberedEvent, toJsonLine } from './events.js';
-import { generate } from './generation.js';
 import { HttpError, toHttpError } from './http-error.js';
 import { sendError, sendJson } from './http-response.js';
-import { truncateForLog } from './logger.js';
 import type { AgentContext } from './server.js';
 import { serveSse } from './sse-transport.js';
 
@@ -153,7 +150,7 @@ function openAIUsage(usage: Usage | undefined) {
 
 /** `POST /v1/chat/completions`: any configured provider through OpenAI's Chat Completions wire format. */
 export async function handleChatCompletions(context: AgentContext, request: IncomingMessage, response: ServerResponse) {
-  const { config, logger } = context;
+  const { config } = context;
   const raw = await readJsonBody(request, config.maxBodyBytes);
   const parsed = requestSchemaFor(config.maxMessages).safeParse(raw);
   if (!parsed.success) {
@@ -193,19 +190,10 @@ export async function handleChatCompletions(context: AgentContext, request: Inco
     ...(maxTokens === undefined ? {} : { maxTokens }),
     ...(body.stop == null ? {} : { stop: typeof body.stop === 'string' ? [body.stop] : body.stop }),
   };
-  const streamId = randomUUID();
+  const { streamId, events } = context.newGeneration(choice, completionRequest, { route: '/v1/chat/completions' });
   const completionId = `chatcmpl-${streamId.replace(/-/g, '')}`;
   const created = Math.floor(Date.now() / 1000);
   const modelId = body.model && body.model.length > 0 ? body.model : choice.model;
-  logger.info(
-    { streamId, provider: choice.name, model: choice.model, route: '/v1/chat/completions' },
-    `Received message: ${truncateForLog(lastUserText(messages))}`,
-  );
-  const events = generate({
-    source: context.source(choice.provider, completionRequest, streamId),
-    streamId,
-    observer: context.observer,
-  });
 
   if (!body.stream) {
     const completion: Completion = emptyCompletion();

@@ -2,11 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import {
   applyChunk,
-  type Chunk,
   type Completion,
   type CompletionRequest,
   emptyCompletion,
-  type Provider,
   type ProviderRegistry,
 } from '@rxllm/core';
 import { prometheusSink } from '@rxllm/metrics/prometheus';
@@ -27,7 +25,7 @@ import { flushLogs, truncateForLog } from './logger.js';
 import { handleChatCompletions, handleModels, openAIErrorBody } from './openai-compatible.js';
 import { providerPipeline } from './pipeline.js';
 import { AgentPrometheus } from './prometheus-metrics.js';
-import { createProviderCatalog, type ProviderCatalog } from './provider-catalog.js';
+import { createProviderCatalog, type ProviderCatalog, type ProviderChoice } from './provider-catalog.js';
 import { enforceRateLimit } from './rate-limit.js';
 import { ResumableGenerations, type ResumableRun } from './resumable-generations.js';
 import { createSharedState, type SharedState, watcherTtlMs } from './shared-state.js';
@@ -49,8 +47,16 @@ export interface AgentContext {
   stats: DashboardStats;
   prometheus: AgentPrometheus;
   observer: StreamObserver;
-  /** The provider pipeline for one request (retry, timeouts, metrics with the seed log lines and Prometheus). */
-  source(provider: Provider, request: CompletionRequest, streamId: string): Observable<Chunk>;
+  /**
+   * A new generation of `request` on the chosen provider, whatever the transport: a fresh stream id, the seed's
+   * `Received message: …` log line (with `logFields`), and the cold provider pipeline (retry, timeouts, metrics with
+   * the seed log lines and Prometheus) numbered by {@link generate}.
+   */
+  newGeneration(
+    choice: ProviderChoice,
+    request: CompletionRequest,
+    logFields?: Record<string, string>,
+  ): { streamId: string; events: Observable<GenerationEvent> };
   /** Registers a stream until it finishes. */
   track(stream: ActiveStream): void;
   isDraining(): boolean;
@@ -151,10 +157,17 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
     stats,
     prometheus,
     observer: combineObservers(logObserver(logger), stats.observer, prometheus.observer),
-    source: (provider, request, streamId) =>
-      providerPipeline(provider, request, config, logger.child({ streamId }), [
+    newGeneration(choice, request, logFields = {}) {
+      const streamId = randomUUID();
+      logger.info(
+        { streamId, provider: choice.name, model: choice.model, ...logFields },
+        `Received message: ${truncateForLog(lastUserText(request.messages))}`,
+      );
+      const source = providerPipeline(choice.provider, request, config, logger.child({ streamId }), [
         prometheusSink({ registry: prometheus.registry }),
-      ]),
+      ]);
+      return { streamId, events: generate({ source, streamId, observer: context.observer }) };
+    },
     track(stream) {
       streams.add(stream);
       void stream.finished.finally(() => streams.delete(stream));
@@ -187,16 +200,7 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
     await context.rateLimit(request);
     const body = parseChatBody(await readJsonBody(request, config.maxBodyBytes), config);
     const choice = catalog.choose(body);
-    const streamId = randomUUID();
-    logger.info(
-      { streamId, provider: choice.name, model: choice.model },
-      `Received message: ${truncateForLog(lastUserText(body.messages))}`,
-    );
-    const generation = generate({
-      source: context.source(choice.provider, toCompletionRequest(body, choice.model), streamId),
-      streamId,
-      observer: context.observer,
-    });
+    const { streamId, events: generation } = context.newGeneration(choice, toCompletionRequest(body, choice.model));
     // Resumable: the run owns the generation and outlives this reply; the reply is one attached client.
     const run = await context.startRun(streamId, generation);
     const events = run ? run.live : generation;

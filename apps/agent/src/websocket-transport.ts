@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -6,12 +5,11 @@ import type { Observable, Subscription } from 'rxjs';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { isAuthorized } from './auth.js';
 import { afterPendingIo } from './body.js';
-import { type ChatBody, lastUserText, parseChatBody, toCompletionRequest } from './chat-request.js';
+import { type ChatBody, parseChatBody, toCompletionRequest } from './chat-request.js';
 import { parseStreamId } from './chat-resume.js';
 import { type AgentEvent, encodeWebSocketFrame, type NumberedEvent } from './events.js';
-import { type GenerationEvent, generate } from './generation.js';
+import type { GenerationEvent } from './generation.js';
 import { type AgentErrorKind, HttpError, toHttpError } from './http-error.js';
-import { truncateForLog } from './logger.js';
 import { OutboundQueue } from './outbound-queue.js';
 import type { ProviderChoice } from './provider-catalog.js';
 import type { AgentContext } from './server.js';
@@ -231,15 +229,8 @@ export function attachWebSocket(server: Server, context: AgentContext): WebSocke
     };
 
     const start = async (body: ChatBody, choice: ProviderChoice) => {
-      const streamId = randomUUID();
-      logger.info(
-        { streamId, provider: choice.name, model: choice.model, transport: 'websocket' },
-        `Received message: ${truncateForLog(lastUserText(body.messages))}`,
-      );
-      const generation = generate({
-        source: context.source(choice.provider, toCompletionRequest(body, choice.model), streamId),
-        streamId,
-        observer: context.observer,
+      const { streamId, events: generation } = context.newGeneration(choice, toCompletionRequest(body, choice.model), {
+        transport: 'websocket',
       });
       const run = await context.startRun(streamId, generation);
       if (closing) {
