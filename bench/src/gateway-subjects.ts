@@ -53,13 +53,18 @@ export const direct: GatewaySubject = {
   },
 };
 
-async function startAgent(
+/**
+ * Starts the built agent (`node [nodeArgs] apps/agent/dist/main.js`) on the OpenAI provider pointed at `upstreamUrl`,
+ * serving `models`, and waits for `/healthz`. `nodeArgs` is for the profiler (`--cpu-prof`).
+ */
+export async function startAgent(
   upstreamUrl: string,
   models: readonly string[],
+  nodeArgs: readonly string[] = [],
 ): Promise<{ origin: string; pid: number; output: () => string; stop: () => Promise<void> }> {
   if (!existsSync(AGENT_MAIN)) throw new Error(`the agent is not built (${AGENT_MAIN} is missing)`);
   const port = await freePort();
-  const agent = spawnProgram(process.execPath, [AGENT_MAIN], {
+  const agent = spawnProgram(process.execPath, [...nodeArgs, AGENT_MAIN], {
     label: 'agent',
     env: {
       PATH: process.env.PATH,

@@ -1,9 +1,9 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AGENT_MAIN, BENCH_API_KEY } from './gateway-subjects.js';
+import { BENCH_API_KEY, startAgent } from './gateway-subjects.js';
 import type { LoadResult } from './load-client.js';
-import { forkWorker, freePort, processCpuMs, spawnProgram, waitForHttp } from './processes.js';
+import { forkWorker, processCpuMs } from './processes.js';
 import { fixed } from './statistics.js';
 import { modelFor } from './wire.js';
 
@@ -41,23 +41,9 @@ const upstream = forkWorker(join(here, 'upstream-process.js'), { label: 'upstrea
 const client = forkWorker(join(here, 'load-client.js'), { label: 'load client' });
 const upstreamUrl = String((await upstream.ready).url);
 await client.ready;
-const port = await freePort();
-const agent = spawnProgram(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`, AGENT_MAIN], {
-  label: 'agent',
-  env: {
-    PATH: process.env.PATH,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: process.env.BENCH_AGENT_LOG_LEVEL ?? 'info',
-    LLM_PROVIDER: 'openai',
-    OPENAI_API_KEY: BENCH_API_KEY,
-    OPENAI_BASE_URL: `${upstreamUrl}/v1`,
-    OPENAI_MODEL: modelFor(shape),
-  },
-});
-const origin = `http://127.0.0.1:${port}`;
+const agent = await startAgent(upstreamUrl, [modelFor(shape)], ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`]);
+const { origin } = agent;
 try {
-  await waitForHttp(`${origin}/healthz`);
   const request =
     route === 'chat'
       ? {
