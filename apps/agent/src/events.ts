@@ -1,5 +1,5 @@
 import type { Chunk } from '@rxllm/core';
-import type { ErrorPayload } from './http-error.js';
+import type { ErrorPayload } from './http/errors.js';
 
 /** Per-stream numbers sent in the `done` event. */
 export interface StreamMetrics {

@@ -1,11 +1,11 @@
+export type { RunningAgent, StartAgentOptions } from './app/start-agent.js';
+export { startAgent } from './app/start-agent.js';
 export type { AgentConfig, AgentEnv } from './config.js';
 export { ConfigError, loadConfig } from './config.js';
-export type { StatsSnapshot } from './dashboard-stats.js';
 export type { AgentEvent, DoneEvent, ErrorEvent, NumberedEvent, StreamMetrics } from './events.js';
 export { encodeSseEvent, encodeWebSocketFrame, toJsonLine } from './events.js';
-export type { GenerateOptions, GenerationEvent, StreamObserver, StreamOutcome } from './generation.js';
-export { generate } from './generation.js';
-export type { AgentErrorKind, ErrorPayload } from './http-error.js';
-export { HttpError, statusForKind } from './http-error.js';
-export type { RunningAgent, StartAgentOptions } from './start-agent.js';
-export { startAgent } from './start-agent.js';
+export type { GenerateOptions, GenerationEvent, StreamObserver, StreamOutcome } from './generation/generate.js';
+export { generate } from './generation/generate.js';
+export type { AgentErrorKind, ErrorPayload } from './http/errors.js';
+export { HttpError, statusForKind } from './http/errors.js';
+export type { StatsSnapshot } from './observability/dashboard-stats.js';

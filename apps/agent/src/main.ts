@@ -1,8 +1,8 @@
 #!/usr/bin/env node
+import { startAgent } from './app/start-agent.js';
 import { ConfigError } from './config.js';
-import { flushLogs } from './logger.js';
-import { prettyLogStream } from './pretty-log-stream.js';
-import { startAgent } from './start-agent.js';
+import { flushLogs } from './observability/logger.js';
+import { prettyLogStream } from './observability/pretty-log-stream.js';
 
 // The executable: `pnpm start` at the repository root, or `node apps/agent/dist/main.js`.
 try {

@@ -7,7 +7,7 @@ import { ollamaProvider, openaiProvider } from '@rxllm/openai';
 import * as testing from '@rxllm/testing';
 import { type MockUpstream, mockUpstream } from '@rxllm/testing';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { type RunningAgent, startAgent } from './start-agent.js';
+import { type RunningAgent, startAgent } from './app/start-agent.js';
 
 /** Marker keys: a test fails if any of them shows up in a log line or a response. */
 export const markerKeys = {

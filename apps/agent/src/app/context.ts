@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { CompletionRequest, ProviderRegistry } from '@rxllm/core';
+import { prometheusSink } from '@rxllm/metrics/prometheus';
+import type { Logger } from 'pino';
+import type { Observable } from 'rxjs';
+import type { AgentConfig } from '../config.js';
+import { type ChatBody, chatBodyParser, lastUserText } from '../generation/chat-request.js';
+import { type GenerationEvent, generate, type StreamObserver } from '../generation/generate.js';
+import { providerPipeline } from '../generation/pipeline.js';
+import { createProviderCatalog, type ProviderCatalog, type ProviderChoice } from '../generation/provider-catalog.js';
+import { ResumableGenerations, type ResumableRun } from '../generation/resumable-generations.js';
+import { createSharedState, type SharedState, watcherTtlMs } from '../generation/shared-state.js';
+import type { HttpError } from '../http/errors.js';
+import { enforceRateLimit } from '../http/rate-limit.js';
+import { DashboardStats } from '../observability/dashboard-stats.js';
+import { combineObservers, logObserver } from '../observability/log-observer.js';
+import { truncateForLog } from '../observability/logger.js';
+import { AgentPrometheus } from '../observability/prometheus-metrics.js';
+
+/** A stream in flight: shutdown waits for it, then ends it with `kind: "shutdown"`. */
+export interface ActiveStream {
+  abort(error: HttpError): void;
+  readonly finished: Promise<unknown>;
+}
+
+/** What every route and transport shares: configuration, providers, observers, the store and the stream registry. */
+export interface AgentContext {
+  readonly config: AgentConfig;
+  readonly logger: Logger;
+  readonly catalog: ProviderCatalog;
+  readonly stats: DashboardStats;
+  readonly prometheus: AgentPrometheus;
+  readonly observer: StreamObserver;
+  /** Validates a `/chat` body or WebSocket message against the configured limits (400 {@link HttpError}). */
+  parseChatBody(input: unknown): ChatBody;
+  /**
+   * A new generation of `request` on the chosen provider, whatever the transport: a fresh stream id, the seed's
+   * `Received message: …` log line (with `logFields`), and the cold provider pipeline (retry, timeouts, metrics with
+   * the seed log lines and Prometheus) numbered by {@link generate}.
+   */
+  newGeneration(
+    choice: ProviderChoice,
+    request: CompletionRequest,
+    logFields?: Record<string, string>,
+  ): { streamId: string; events: Observable<GenerationEvent> };
+  /** Registers a stream until it finishes. */
+  track(stream: ActiveStream): void;
+  /** The streams in flight, for shutdown. */
+  activeStreams(): readonly ActiveStream[];
+  isDraining(): boolean;
+  /** Marks the start of shutdown: readiness fails and new work gets 503 from now on. */
+  startDraining(): void;
+  /** Store and rate limiter: this process's memory, or Redis when `REDIS_URL` is set. */
+  readonly shared: SharedState;
+  /** Present when `RESUMABLE_STREAMS=true`: generations outlive their client and can be resumed and followed. */
+  readonly generations: ResumableGenerations | undefined;
+  /** Throws a 429 {@link HttpError} when the request's client is over `RATE_LIMIT_PER_MINUTE`. */
+  rateLimit(request: IncomingMessage): Promise<void>;
+  /** Starts the resumable run of a new generation (`undefined` when resumability is off). */
+  startRun(streamId: string, events: Observable<GenerationEvent>): Promise<ResumableRun | undefined>;
+  /** Makes a generation of this instance cancellable by id until it finishes (resumability off). */
+  registerCancel(streamId: string, cancel: () => void, finished: Promise<unknown>): void;
+  /** Cancels a generation for everyone; resolves false if no such generation is running. */
+  cancel(streamId: string): Promise<boolean>;
+}
+
+export interface AgentContextOptions {
+  config: AgentConfig;
+  registry: ProviderRegistry;
+  logger: Logger;
+}
+
+/**
+ * Builds the context the agent's routes and transports share, and logs the settings it turned on (resumable
+ * streams, rate limit). Connects the shared store first when there is one.
+ *
+ * @example
+ * ```ts
+ * const context = await createAgentContext({ config: loadConfig(env), registry: defaultRegistry(), logger });
+ * const { streamId, events } = context.newGeneration(context.catalog.choose({}), request);
+ * ```
+ */
+export async function createAgentContext(options: AgentContextOptions): Promise<AgentContext> {
+  const { config, logger, registry } = options;
+  const catalog = createProviderCatalog(registry, config.env, (name, reason) =>
+    logger.warn({ provider: name }, `Provider ${name} skipped: ${reason}`),
+  );
+  const stats = new DashboardStats();
+  const prometheus = new AgentPrometheus();
+  const streams = new Set<ActiveStream>();
+  const localCancels = new Map<string, () => void>();
+  const shared = await createSharedState(config, logger);
+  const generations = config.resumableStreams
+    ? new ResumableGenerations({ store: shared.store, graceMs: config.resumeGraceMs, watcherTtlMs, logger })
+    : undefined;
+  if (generations && 'ready' in shared.store) {
+    // Cancel requests from other instances must reach us from the first request on.
+    await (shared.store as { ready(): Promise<void> }).ready().catch(() => undefined);
+  }
+  logSettings(config, shared, logger);
+  let draining = false;
+  const observer = combineObservers(logObserver(logger), stats.observer, prometheus.observer);
+  const metricsSinks = [prometheusSink({ registry: prometheus.registry })];
+
+  const context: AgentContext = {
+    config,
+    logger,
+    catalog,
+    stats,
+    prometheus,
+    observer,
+    parseChatBody: chatBodyParser(config),
+    newGeneration(choice, request, logFields = {}) {
+      const streamId = randomUUID();
+      logger.info(
+        { streamId, provider: choice.name, model: choice.model, ...logFields },
+        `Received message: ${truncateForLog(lastUserText(request.messages))}`,
+      );
+      const source = providerPipeline(choice.provider, request, config, logger.child({ streamId }), metricsSinks);
+      return { streamId, events: generate({ source, streamId, observer }) };
+    },
+    track(stream) {
+      streams.add(stream);
+      void stream.finished.finally(() => streams.delete(stream));
+    },
+    activeStreams: () => [...streams],
+    isDraining: () => draining,
+    startDraining() {
+      draining = true;
+    },
+    shared,
+    generations,
+    rateLimit: (request) => enforceRateLimit(shared.limiter, request, logger, config.agentApiKey !== undefined),
+    async startRun(streamId, events) {
+      if (!generations) return undefined;
+      const run = await generations.start(streamId, events);
+      context.track({ finished: run.finished, abort: (error) => run.stop(error) });
+      return run;
+    },
+    registerCancel(streamId, cancel, finished) {
+      localCancels.set(streamId, cancel);
+      void finished.finally(() => localCancels.delete(streamId));
+    },
+    async cancel(streamId) {
+      if (generations) return generations.cancel(streamId);
+      const cancel = localCancels.get(streamId);
+      if (!cancel) return false;
+      cancel();
+      return true;
+    },
+  };
+  return context;
+}
+
+function logSettings(config: AgentConfig, shared: SharedState, logger: Logger): void {
+  if (config.resumableStreams) {
+    logger.info(
+      { store: shared.kind, graceMs: config.resumeGraceMs },
+      `Resumable streams on (${shared.kind} store): a disconnect detaches, nobody attached for ${config.resumeGraceMs} ms cancels`,
+    );
+  }
+  if (shared.limiter) {
+    logger.info(
+      { perMinute: config.rateLimitPerMinute, burst: config.rateLimitBurst, store: shared.kind },
+      `Rate limit: ${config.rateLimitPerMinute} requests per minute per client (burst ${config.rateLimitBurst})`,
+    );
+  }
+}

@@ -1,0 +1,106 @@
+import { type Chunk, isContentChunk } from '@rxllm/core';
+import { Observable } from 'rxjs';
+import type { NumberedEvent, StreamMetrics } from '../events.js';
+import { type HttpError, toHttpError } from '../http/errors.js';
+
+/** How a stream ended. `cancelled` means the client went away (logged as 499). */
+export type StreamOutcome =
+  | { status: 'completed'; metrics: StreamMetrics }
+  | { status: 'failed'; metrics: StreamMetrics; error: HttpError }
+  | { status: 'cancelled'; metrics: StreamMetrics };
+
+/** Callbacks for everything that watches streams: logs, the dashboard, Prometheus. */
+export interface StreamObserver {
+  started?(streamId: string): void;
+  chunk?(chunk: Chunk, index: number, streamId: string): void;
+  firstChunk?(chunk: Chunk, ttftMs: number, streamId: string): void;
+  ended?(outcome: StreamOutcome, streamId: string): void;
+}
+
+/** A numbered event; a failure keeps its {@link HttpError} so a transport can still turn it into a status. */
+export interface GenerationEvent extends NumberedEvent {
+  failure?: HttpError;
+}
+
+export interface GenerateOptions {
+  /** The provider stream with retry, timeouts and metrics already applied. */
+  source: Observable<Chunk>;
+  streamId: string;
+  observer?: StreamObserver;
+  /** Clock for the `done` metrics (milliseconds). */
+  now?: () => number;
+}
+
+/**
+ * One generation, independent of any transport: numbers the provider's chunks (adding `streamId` to `start`) and
+ * ends with exactly one `done` or `error` event, then completes. It never errors. Cold: subscribing starts the
+ * upstream request, unsubscribing aborts it (reported to the observer as `cancelled`).
+ *
+ * @example
+ * ```ts
+ * generate({ source: provider.stream(request), streamId: randomUUID() })
+ *   .subscribe(({ id, event }) => console.log(id, event.type));
+ * ```
+ */
+export function generate(options: GenerateOptions): Observable<GenerationEvent> {
+  const { source, streamId, observer } = options;
+  const now = options.now ?? (() => performance.now());
+  return new Observable<GenerationEvent>((subscriber) => {
+    const startedAt = now();
+    let sequence = 0;
+    let contentChunks = 0;
+    let chars = 0;
+    let ttftMs: number | null = null;
+    let ended = false;
+    const metrics = (): StreamMetrics => ({
+      ttftMs,
+      chunks: contentChunks,
+      chars,
+      durationMs: Math.round(now() - startedAt),
+    });
+    const end = (outcome: StreamOutcome) => {
+      ended = true;
+      observer?.ended?.(outcome, streamId);
+    };
+    observer?.started?.(streamId);
+    const subscription = source.subscribe({
+      next: (chunk) => {
+        if (isContentChunk(chunk)) {
+          contentChunks += 1;
+          if (chunk.type !== 'tool-call') chars += chunk.text.length;
+          if (ttftMs === null) {
+            ttftMs = Math.round(now() - startedAt);
+            observer?.firstChunk?.(chunk, ttftMs, streamId);
+          }
+          observer?.chunk?.(chunk, contentChunks, streamId);
+        }
+        sequence += 1;
+        const event = chunk.type === 'start' ? { ...chunk, streamId } : chunk;
+        subscriber.next({ id: sequence, event });
+      },
+      error: (error: unknown) => {
+        const failure = toHttpError(error);
+        const finalMetrics = metrics();
+        end({ status: 'failed', metrics: finalMetrics, error: failure });
+        sequence += 1;
+        subscriber.next({
+          id: sequence,
+          event: { type: 'error', error: { kind: failure.kind, message: failure.message } },
+          failure,
+        });
+        subscriber.complete();
+      },
+      complete: () => {
+        const finalMetrics = metrics();
+        end({ status: 'completed', metrics: finalMetrics });
+        sequence += 1;
+        subscriber.next({ id: sequence, event: { type: 'done', metrics: finalMetrics } });
+        subscriber.complete();
+      },
+    });
+    return () => {
+      subscription.unsubscribe();
+      if (!ended) end({ status: 'cancelled', metrics: metrics() });
+    };
+  });
+}

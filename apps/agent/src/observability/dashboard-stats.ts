@@ -1,0 +1,103 @@
+import type { Chunk } from '@rxllm/core';
+import type { StreamObserver, StreamOutcome } from '../generation/generate.js';
+
+/** One dashboard sample, as `GET /stats` and each `GET /stats/stream` event carry it. */
+export interface StatsSnapshot {
+  time: number;
+  activeStreams: number;
+  streamsStarted: number;
+  streamsCompleted: number;
+  streamsFailed: number;
+  ttftMsP50: number | null;
+  ttftMsP95: number | null;
+  chunksPerSecond: number;
+  charsPerSecond: number;
+}
+
+function percentile(sorted: readonly number[], fraction: number): number | null {
+  if (sorted.length === 0) return null;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
+  return sorted[index] as number;
+}
+
+/**
+ * Live numbers for the browser dashboard: stream counters, TTFT percentiles over the last `windowSize` streams, and
+ * chunk/char rates over the last interval. Cancelled streams count as completed-by-the-client, not failed.
+ *
+ * @example
+ * ```ts
+ * const stats = new DashboardStats();
+ * generate({ source, streamId, observer: stats.observer });
+ * stats.sample(); // { activeStreams: 1, ... }
+ * ```
+ */
+export class DashboardStats {
+  private active = 0;
+  private started = 0;
+  private completed = 0;
+  private failed = 0;
+  private readonly ttfts: number[] = [];
+  private chunks = 0;
+  private chars = 0;
+  private lastSample: { at: number; chunks: number; chars: number };
+
+  constructor(
+    private readonly windowSize = 200,
+    private readonly now: () => number = () => Date.now(),
+  ) {
+    this.lastSample = { at: now(), chunks: 0, chars: 0 };
+  }
+
+  readonly observer: StreamObserver = {
+    started: () => {
+      this.active += 1;
+      this.started += 1;
+    },
+    firstChunk: (_chunk: Chunk, ttftMs: number) => {
+      this.ttfts.push(ttftMs);
+      if (this.ttfts.length > this.windowSize) this.ttfts.shift();
+    },
+    chunk: (chunk: Chunk) => {
+      this.chunks += 1;
+      if (chunk.type === 'text' || chunk.type === 'reasoning') this.chars += chunk.text.length;
+    },
+    ended: (outcome: StreamOutcome) => {
+      this.active -= 1;
+      if (outcome.status === 'failed') this.failed += 1;
+      else this.completed += 1;
+    },
+  };
+
+  get activeStreams(): number {
+    return this.active;
+  }
+
+  /** The current numbers without moving the rate window. */
+  snapshot(): StatsSnapshot {
+    return this.build(false);
+  }
+
+  /** The current numbers; rates cover the time since the previous `sample()`. */
+  sample(): StatsSnapshot {
+    return this.build(true);
+  }
+
+  private build(advance: boolean): StatsSnapshot {
+    const now = this.now();
+    const elapsedSeconds = Math.max(0.001, (now - this.lastSample.at) / 1000);
+    const sorted = [...this.ttfts].sort((left, right) => left - right);
+    const snapshot: StatsSnapshot = {
+      time: now,
+      activeStreams: this.active,
+      streamsStarted: this.started,
+      streamsCompleted: this.completed,
+      streamsFailed: this.failed,
+      ttftMsP50: percentile(sorted, 0.5),
+      ttftMsP95: percentile(sorted, 0.95),
+      chunksPerSecond: Math.round(((this.chunks - this.lastSample.chunks) / elapsedSeconds) * 10) / 10,
+      charsPerSecond: Math.round(((this.chars - this.lastSample.chars) / elapsedSeconds) * 10) / 10,
+    };
+    if (advance) this.lastSample = { at: now, chunks: this.chunks, chars: this.chars };
+    return snapshot;
+  }
+}

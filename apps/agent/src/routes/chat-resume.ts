@@ -1,0 +1,88 @@
+import type { IncomingMessage } from 'node:http';
+import type { AgentContext } from '../app/context.js';
+import { parseStreamId } from '../generation/stream-id.js';
+import { HttpError } from '../http/errors.js';
+import { sendJson } from '../http/responses.js';
+import type { Route } from '../http/router.js';
+import { serveSse, streamSettings } from '../transports/sse.js';
+
+/**
+ * The id after which to resume: the `Last-Event-ID` header, else `?after=`, else 0. Not a non-negative integer: 400.
+ *
+ * @example
+ * ```ts
+ * resumeAfter(request, new URL('http://agent/chat/id?after=12')); // 12 unless Last-Event-ID says otherwise
+ * ```
+ */
+export function resumeAfter(request: IncomingMessage, url: URL): number {
+  const header = request.headers['last-event-id'];
+  const raw = typeof header === 'string' && header.trim() !== '' ? header.trim() : url.searchParams.get('after');
+  if (raw === null || raw === '') return 0;
+  if (!/^\d{1,15}$/.test(raw)) {
+    throw new HttpError({ kind: 'invalid-request', message: 'Last-Event-ID / after must be a non-negative integer' });
+  }
+  return Number(raw);
+}
+
+const disabled = () =>
+  new HttpError({
+    kind: 'not-found',
+    status: 404,
+    message: 'resumable streams are disabled on this agent (RESUMABLE_STREAMS=true turns them on)',
+  });
+
+/**
+ * `GET /chat/:streamId` replays the events after `Last-Event-ID` (or `?after=`) from the store, then follows live
+ * until `done`/`error`, as SSE with the same framing, heartbeats and slow-consumer bounds as `POST /chat`.
+ * Unknown or expired id: 404; events no longer kept: 410 (both kind `not-found`).
+ * `POST /chat/:streamId/cancel` stops the generation for everyone, wherever it runs: 202 `{"cancelled":true}` if it
+ * was running, else 404. Without resumable streams only generations of this instance can be cancelled.
+ *
+ * @example
+ * ```ts
+ * // curl -N http://localhost:8080/chat/$STREAM_ID -H 'Last-Event-ID: 12'
+ * // curl -X POST http://localhost:8080/chat/$STREAM_ID/cancel   → 202 {"cancelled":true}
+ * ```
+ */
+export function chatResumeRoutes(context: AgentContext): Route[] {
+  const { config, logger } = context;
+  const settings = streamSettings(config);
+  return [
+    {
+      path: '/chat/:streamId',
+      methods: {
+        GET: (request, response, { url, params }) => {
+          const streamId = parseStreamId(params.streamId ?? '');
+          const after = resumeAfter(request, url);
+          const { generations } = context;
+          if (!generations) throw disabled();
+          logger.info({ streamId, after }, 'Client resumes a stream');
+          const follower = generations.follow(streamId, after);
+          const session = serveSse({
+            response,
+            events: follower.events,
+            streamId,
+            ...settings,
+            replay: true,
+            logged: true,
+          });
+          context.track({ finished: session.finished, abort: (error) => follower.stop(error) });
+        },
+      },
+    },
+    {
+      path: '/chat/:streamId/cancel',
+      methods: {
+        POST: async (_request, response, { params }) => {
+          const streamId = parseStreamId(params.streamId ?? '');
+          const cancelled = await context.cancel(streamId);
+          if (!cancelled) {
+            throw new HttpError({ kind: 'not-found', status: 404, message: `no running generation ${streamId}` });
+          }
+          logger.info({ streamId }, 'Generation cancelled by a client');
+          sendJson(response, 202, { cancelled: true });
+        },
+      },
+    },
+  ];
+}

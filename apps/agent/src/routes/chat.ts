@@ -1,0 +1,71 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ActiveStream, AgentContext } from '../app/context.js';
+import { toCompletionRequest } from '../generation/chat-request.js';
+import { readJsonBody } from '../http/body.js';
+import { HttpError } from '../http/errors.js';
+import type { Route } from '../http/router.js';
+import { serveJsonReply } from '../transports/json-reply.js';
+import { serveSse, streamSettings } from '../transports/sse.js';
+
+function wantsJsonReply(request: IncomingMessage, stream: boolean | undefined): boolean {
+  if (stream !== undefined) return !stream;
+  const accept = request.headers.accept ?? '';
+  return accept.includes('application/json') && !accept.includes('text/event-stream');
+}
+
+const abortedByClient = () => new HttpError({ kind: 'aborted', message: 'cancelled by a client' });
+
+/**
+ * `POST /chat`: one generation as SSE (default) or, with `stream:false` or `Accept: application/json`, one JSON
+ * body `{text, finishReason, usage, metrics, …}`. With resumable streams the generation runs as a stored run that
+ * outlives this reply; otherwise it is cancellable by id while this instance serves it.
+ *
+ * @example
+ * ```ts
+ * // curl -N http://localhost:8080/chat -H 'Content-Type: application/json' -d '{"message":"Hello"}'
+ * ```
+ */
+export function chatRoutes(context: AgentContext): Route[] {
+  const { config, logger } = context;
+  const settings = streamSettings(config);
+  const chat = async (request: IncomingMessage, response: ServerResponse) => {
+    await context.rateLimit(request);
+    const body = context.parseChatBody(await readJsonBody(request, config.maxBodyBytes));
+    const choice = context.catalog.choose(body);
+    const { streamId, events: generation } = context.newGeneration(choice, toCompletionRequest(body, choice.model));
+    // Resumable: the run owns the generation and outlives this reply; the reply is one attached client.
+    const run = await context.startRun(streamId, generation);
+    const events = run ? run.live : generation;
+    if (wantsJsonReply(request, body.stream)) {
+      const reply = serveJsonReply({
+        response,
+        events,
+        headers: { 'X-Stream-Id': streamId },
+        render: (completion, metrics) => ({
+          text: completion.text,
+          ...(completion.reasoning ? { reasoning: completion.reasoning } : {}),
+          ...(completion.toolCalls.length > 0 ? { toolCalls: completion.toolCalls } : {}),
+          finishReason: completion.finishReason ?? null,
+          usage: completion.usage ?? null,
+          metrics,
+          provider: completion.provider,
+          model: completion.model,
+          streamId,
+        }),
+      });
+      if (!run) serveLocally(streamId, reply);
+      return;
+    }
+    const session = serveSse({ response, events, streamId, ...settings, logged: run !== undefined });
+    if (!run) serveLocally(streamId, session);
+    void session.finished.then((end) => {
+      if (end.status === 'slow-consumer') logger.warn({ streamId, delivered: end.delivered }, 'Dropped a slow client');
+    });
+  };
+  /** Without resumability this reply is the generation: shutdown ends it, a cancel by id aborts it. */
+  const serveLocally = (streamId: string, reply: ActiveStream) => {
+    context.track(reply);
+    context.registerCancel(streamId, () => reply.abort(abortedByClient()), reply.finished);
+  };
+  return [{ path: '/chat', methods: { POST: chat } }];
+}

@@ -1,0 +1,28 @@
+import type { AgentContext } from '../app/context.js';
+import type { Route } from '../http/router.js';
+
+/**
+ * `GET /metrics`: the Prometheus text format (request counts, stream outcomes, TTFT and chunk histograms). Behind
+ * `AGENT_API_KEY` like every non-health route; still served during the drain so the last numbers can be scraped.
+ *
+ * @example
+ * ```ts
+ * // curl http://localhost:8080/metrics
+ * ```
+ */
+export function metricsRoutes(context: AgentContext): Route[] {
+  const { registry } = context.prometheus;
+  return [
+    {
+      path: '/metrics',
+      servedWhileDraining: true,
+      methods: {
+        GET: async (_q, response) => {
+          const text = await registry.metrics();
+          response.writeHead(200, { 'Content-Type': registry.contentType });
+          response.end(text);
+        },
+      },
+    },
+  ];
+}

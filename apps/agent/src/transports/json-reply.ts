@@ -1,0 +1,69 @@
+import type { ServerResponse } from 'node:http';
+import { applyChunk, type Completion, emptyCompletion } from '@rxllm/core';
+import type { Observable, Subscription } from 'rxjs';
+import type { ActiveStream } from '../app/context.js';
+import type { StreamMetrics } from '../events.js';
+import type { GenerationEvent } from '../generation/generate.js';
+import { errorBody, type HttpError, toHttpError } from '../http/errors.js';
+import { sendError, sendJson } from '../http/responses.js';
+import { deferred } from '../lib/deferred.js';
+
+export interface JsonReplyOptions {
+  response: ServerResponse;
+  events: Observable<GenerationEvent>;
+  /** The 200 body, from the whole completion and the `done` metrics (each route has its own shape). */
+  render(completion: Completion, metrics: StreamMetrics): unknown;
+  /** The error body (default `{error:{kind,message}}`; OpenAI's shape on `/v1`). */
+  errorResponseBody?: (error: HttpError) => unknown;
+  headers?: Record<string, string>;
+}
+
+/**
+ * The non-streaming reply (`stream:false`): collects the generation into one {@link Completion} and answers once,
+ * with the route's body on `done` or the error's status and body. A closed response unsubscribes (aborting the
+ * upstream request); `abort` answers with the given error.
+ *
+ * @example
+ * ```ts
+ * const reply = serveJsonReply({ response, events, render: (completion) => ({ text: completion.text }) });
+ * context.track(reply);
+ * ```
+ */
+export function serveJsonReply(options: JsonReplyOptions): ActiveStream {
+  const { response } = options;
+  const toBody = options.errorResponseBody ?? errorBody;
+  const completion = emptyCompletion();
+  const finished = deferred();
+  let subscription: Subscription | undefined;
+  let done = false;
+  const finish = () => {
+    done = true;
+    subscription?.unsubscribe();
+    finished.resolve();
+  };
+  response.on('close', () => {
+    if (!done) finish();
+  });
+  subscription = options.events.subscribe(({ event, failure }) => {
+    if (done) return;
+    if (event.type === 'error') {
+      finish();
+      const error = failure ?? toHttpError(undefined);
+      sendError(response, error, toBody(error));
+    } else if (event.type === 'done') {
+      finish();
+      sendJson(response, 200, options.render(completion, event.metrics), options.headers);
+    } else {
+      applyChunk(completion, event);
+    }
+  });
+  if (done) subscription.unsubscribe();
+  return {
+    finished: finished.promise,
+    abort(error) {
+      if (done) return;
+      finish();
+      sendError(response, error, toBody(error));
+    },
+  };
+}
