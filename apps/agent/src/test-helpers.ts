@@ -7,7 +7,11 @@ import { ollamaProvider, openaiProvider } from '@rxllm/openai';
 import * as testing from '@rxllm/testing';
 import { type MockUpstream, mockUpstream } from '@rxllm/testing';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { type RunningAgent, startAgent } from './app/start-agent.js';
+import { type InjectOptions, type Response as InjectResponse, inject } from 'light-my-request';
+import { createAgentServer } from './app/server.js';
+import { type RunningAgent, startAgent, withOpenAICompatibleDefault } from './app/start-agent.js';
+import { loadConfig } from './config.js';
+import { createLogger } from './observability/logger.js';
 
 /** Marker keys: a test fails if any of them shows up in a log line or a response. */
 export const markerKeys = {
@@ -30,6 +34,59 @@ export function testRegistry() {
   return createRegistry(factories);
 }
 
+/** The environment of a test agent whose providers all point at `upstream`. */
+function testEnv(upstream: MockUpstream, env: Record<string, string | undefined>): Record<string, string | undefined> {
+  return {
+    LLM_PROVIDER: 'openai',
+    ...markerKeys,
+    OPENAI_BASE_URL: upstream.baseURLs.openai,
+    ANTHROPIC_BASE_URL: upstream.baseURLs.anthropic,
+    GEMINI_BASE_URL: upstream.baseURLs.gemini,
+    GOOGLE_GENAI_BASE_URL: upstream.baseURLs.gemini,
+    OLLAMA_BASE_URL: upstream.url,
+    MAX_RETRIES: '0',
+    ...env,
+  };
+}
+
+function captureLogs(logs: string[]): Writable {
+  return new Writable({
+    write(chunk, _encoding, callback) {
+      logs.push(...chunk.toString().split('\n').filter(Boolean));
+      callback();
+    },
+  });
+}
+
+/** An agent built in process, never listening: requests go straight to its handler (light-my-request). */
+export interface InProcessAgent {
+  inject(options: InjectOptions): Promise<InjectResponse>;
+  upstream: MockUpstream;
+  logs: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * The agent's routes without a socket, for tests of HTTP semantics (status codes, headers, validation, auth).
+ * Streams, backpressure, disconnects and shutdown keep real sockets ({@link startTestAgent}).
+ */
+export async function injectTestAgent(env: Record<string, string | undefined> = {}): Promise<InProcessAgent> {
+  const upstream = await mockUpstream();
+  const logs: string[] = [];
+  const config = loadConfig(withOpenAICompatibleDefault(testEnv(upstream, env)));
+  const logger = createLogger(config.logLevel, captureLogs(logs));
+  const agent = await createAgentServer({ config, registry: testRegistry(), logger });
+  return {
+    inject: (options) => inject(agent.handle, options),
+    upstream,
+    logs,
+    async close() {
+      await agent.shutdown(0);
+      await upstream.close();
+    },
+  };
+}
+
 export interface TestAgent {
   agent: RunningAgent;
   upstream: MockUpstream;
@@ -41,27 +98,11 @@ export interface TestAgent {
 export async function startTestAgent(env: Record<string, string | undefined> = {}): Promise<TestAgent> {
   const upstream = await mockUpstream();
   const logs: string[] = [];
-  const logStream = new Writable({
-    write(chunk, _encoding, callback) {
-      logs.push(...chunk.toString().split('\n').filter(Boolean));
-      callback();
-    },
-  });
   const agent = await startAgent({
-    env: {
-      LLM_PROVIDER: 'openai',
-      ...markerKeys,
-      OPENAI_BASE_URL: upstream.baseURLs.openai,
-      ANTHROPIC_BASE_URL: upstream.baseURLs.anthropic,
-      GEMINI_BASE_URL: upstream.baseURLs.gemini,
-      GOOGLE_GENAI_BASE_URL: upstream.baseURLs.gemini,
-      OLLAMA_BASE_URL: upstream.url,
-      MAX_RETRIES: '0',
-      ...env,
-    },
+    env: testEnv(upstream, env),
     port: 0,
     host: '127.0.0.1',
-    logStream,
+    logStream: captureLogs(logs),
     registry: testRegistry(),
   });
   return {

@@ -104,5 +104,6 @@ export function afterPendingIo(): Promise<void> {
 export function clientLeft(request: IncomingMessage): boolean {
   const { socket } = request;
   // Node answers a client's FIN by ending its own side (no half-open HTTP), so an ended write side means it left.
-  return socket.destroyed || !socket.writable;
+  // Strict comparisons: an in-process request (light-my-request) has a stand-in socket without these fields.
+  return socket.destroyed === true || socket.writable === false;
 }
