@@ -130,7 +130,10 @@ async function bodyReadCases(events: number, runs: number): Promise<OperatorCase
   let createEventReader: ((provider: string) => EventReader) | undefined;
   let loadError: string | undefined;
   try {
-    createEventReader = await loadExport<(provider: string) => EventReader>('@rxllm/openai', 'createEventReader');
+    createEventReader = await loadExport<(provider: string) => EventReader>(
+      '@rxllm/openai/internal',
+      'createEventReader',
+    );
   } catch (error) {
     loadError = error instanceof Error ? error.message : String(error);
   }

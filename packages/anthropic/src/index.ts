@@ -1,11 +1,3 @@
-export { anthropicProvider, anthropicProviderWith } from './anthropic-provider.js';
+export { anthropicProvider, anthropicProviderWith } from './anthropic-registry.js';
 export { type AnthropicProviderOptions, createAnthropic, DEFAULT_ANTHROPIC_MODEL } from './create-anthropic.js';
-export { kindFromErrorType, type ToLLMErrorOptions, toLLMError } from './errors.js';
-export { type AnthropicEventMapper, type AnthropicEventMapperOptions, createEventMapper } from './event-mapper.js';
-export { finishReasonFromStopReason } from './finish-reason.js';
-export {
-  type AnthropicRequestDefaults,
-  DEFAULT_MAX_TOKENS,
-  type ToMessageCreateParamsOptions,
-  toMessageCreateParams,
-} from './request-body.js';
+export { type AnthropicRequestDefaults, DEFAULT_MAX_TOKENS } from './request-body.js';

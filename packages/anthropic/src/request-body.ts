@@ -30,7 +30,8 @@ export interface AnthropicRequestDefaults {
  *
  * @example
  * ```ts
- * toMessageCreateParams({ messages: [] }, { model: 'm' }).max_tokens === DEFAULT_MAX_TOKENS; // true
+ * // A request that sets no `maxTokens` asks for DEFAULT_MAX_TOKENS (4096); this provider asks for twice that.
+ * createAnthropic({ defaults: { maxTokens: 2 * DEFAULT_MAX_TOKENS } });
  * ```
  */
 export const DEFAULT_MAX_TOKENS = 4096;

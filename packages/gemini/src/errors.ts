@@ -6,7 +6,7 @@ import {
   requestIdFromHeaders,
   retryAfterMsFromHeaders,
 } from '@rxllm/core';
-import { isInvalidKeyDetail, retryAfterMsFromDetails } from '@rxllm/gemini-common';
+import { isInvalidKeyDetail, retryAfterMsFromDetails } from '@rxllm/gemini-common/internal';
 
 export interface ToLLMErrorOptions {
   provider: string;

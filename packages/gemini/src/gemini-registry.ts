@@ -1,5 +1,5 @@
 import type { Env, ProviderDefinition } from '@rxllm/core';
-import { createGemini } from './gemini-provider.js';
+import { createGemini } from './create-gemini.js';
 
 /**
  * Registry definition for `gemini`: `GEMINI_API_KEY` (required), `GEMINI_MODEL`, `GEMINI_BASE_URL` (passed to

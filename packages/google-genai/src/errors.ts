@@ -6,7 +6,8 @@ import {
   requestIdFromHeaders,
   retryAfterMsFromHeaders,
 } from '@rxllm/core';
-import { type GoogleErrorDetail, isInvalidKeyDetail, retryAfterMsFromDetails } from '@rxllm/gemini-common';
+import type { GoogleErrorDetail } from '@rxllm/gemini-common';
+import { isInvalidKeyDetail, retryAfterMsFromDetails } from '@rxllm/gemini-common/internal';
 
 interface GoogleErrorBody {
   error?: { code?: number; message?: string; status?: string; details?: GoogleErrorDetail[] };

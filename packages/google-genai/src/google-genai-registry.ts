@@ -1,5 +1,5 @@
 import { type Env, type ProviderDefinition, RegistryError } from '@rxllm/core';
-import { createGoogleGenAI, type GoogleGenAIProviderOptions } from './google-genai-provider.js';
+import { createGoogleGenAI, type GoogleGenAIProviderOptions } from './create-google-genai.js';
 
 const variable = (env: Env, name: string): string | undefined => env[name]?.trim() || undefined;
 

@@ -2,7 +2,7 @@ import { type Chunk, collectCompletion } from '@rxllm/core';
 import { type MockUpstream, mockUpstream } from '@rxllm/testing';
 import { firstValueFrom } from 'rxjs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createGoogleGenAI } from './google-genai-provider.js';
+import { createGoogleGenAI } from './create-google-genai.js';
 
 let mock: MockUpstream;
 beforeAll(async () => {

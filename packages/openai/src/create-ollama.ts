@@ -1,4 +1,3 @@
-import type { Env, ProviderDefinition } from '@rxllm/core';
 import { createOpenAI, type OpenAIProvider, type OpenAIProviderOptions, PLACEHOLDER_API_KEY } from './create-openai.js';
 
 /**
@@ -75,47 +74,3 @@ export function createOllama(options: OllamaProviderOptions = {}): OpenAIProvide
     baseURL: ollamaBaseURL(options.baseURL),
   });
 }
-
-const nonBlank = (value: string | undefined): string | undefined =>
-  value !== undefined && value.trim() !== '' ? value.trim() : undefined;
-
-/**
- * The registry definition of `ollama` with the given client options on top of what the environment says (e.g. a
- * gateway's `fetch`). {@link ollamaProvider} is this with none.
- *
- * @example
- * ```ts
- * const registry = createRegistry({ ollama: ollamaProviderWith({ fetch: myPooledFetch }) });
- * ```
- */
-export function ollamaProviderWith(extra: Pick<OllamaProviderOptions, 'fetch'>): ProviderDefinition {
-  return {
-    requiresApiKey: false,
-    isConfigured: (env: Env) => nonBlank(env.OLLAMA_BASE_URL) !== undefined || nonBlank(env.OLLAMA_MODEL) !== undefined,
-    create: (env: Env) => {
-      const baseURL = nonBlank(env.OLLAMA_BASE_URL);
-      const model = nonBlank(env.OLLAMA_MODEL);
-      return createOllama({
-        ...extra,
-        ...(baseURL === undefined ? {} : { baseURL }),
-        ...(model === undefined ? {} : { model }),
-      });
-    },
-  };
-}
-
-/**
- * The registry definition of `ollama` (`LLM_PROVIDER=ollama`): base URL from `OLLAMA_BASE_URL` (default
- * `http://localhost:11434/v1`), model from `OLLAMA_MODEL` (default `llama3.2`), no key required. It counts as
- * configured when `OLLAMA_BASE_URL` or `OLLAMA_MODEL` is set.
- *
- * @example
- * ```ts
- * import { createRegistry } from '@rxllm/core';
- * import { ollamaProvider } from '@rxllm/openai';
- *
- * // LLM_PROVIDER=ollama OLLAMA_MODEL=qwen3:4b
- * const { provider } = createRegistry({ ollama: ollamaProvider }).fromEnv(process.env);
- * ```
- */
-export const ollamaProvider: ProviderDefinition = ollamaProviderWith({});

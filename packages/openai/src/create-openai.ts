@@ -1,11 +1,9 @@
 import {
   type Chunk,
   type CompletionRequest,
-  type Env,
   fromAbortableBatches,
   LLMError,
   type Provider,
-  type ProviderDefinition,
   readEventBatches,
   truncatedStreamError,
 } from '@rxllm/core';
@@ -13,8 +11,8 @@ import OpenAI, { APIError, type ClientOptions } from 'openai';
 import type { ChatModel } from 'openai/resources/shared';
 import type { Observable } from 'rxjs';
 import { type ChunkMapper, createChunkMapper, type OpenAIStreamEvent } from './chunk-mapper.js';
+import { toLLMError } from './errors.js';
 import { createEventReader, type MAX_EVENT_CHARS } from './event-reader.js';
-import { toLLMError } from './map-error.js';
 import { type MaxTokensField, type OpenAIRequestDefaults, toChatCompletionBody } from './request-body.js';
 
 /**
@@ -28,8 +26,6 @@ import { type MaxTokensField, type OpenAIRequestDefaults, toChatCompletionBody }
  * ```
  */
 export const DEFAULT_OPENAI_MODEL = 'gpt-4.1-mini' satisfies ChatModel;
-
-const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 
 /** One event's JSON payload to chunks; an `{"error":…}` event fails the stream as the SDK's own parser would. */
 function mapEvent(data: string, mapper: ChunkMapper, headers: Headers): Chunk[] {
@@ -202,44 +198,3 @@ export function createOpenAI(options: OpenAIProviderOptions = {}): OpenAIProvide
       fromAbortableBatches((signal) => chunks(request, signal)),
   };
 }
-
-const nonBlank = (value: string | undefined): string | undefined =>
-  value !== undefined && value.trim() !== '' ? value.trim() : undefined;
-
-/**
- * The registry definition of `openai` with the given client options on top of what the environment says, e.g. the
- * `fetch` a gateway uses for all its upstream requests. {@link openaiProvider} is this with none.
- *
- * @example
- * ```ts
- * const registry = createRegistry({ openai: openaiProviderWith({ fetch: myPooledFetch }) });
- * ```
- */
-export function openaiProviderWith(extra: Pick<OpenAIProviderOptions, 'fetch'>): ProviderDefinition {
-  return {
-    apiKeyEnv: 'OPENAI_API_KEY',
-    create: (env: Env) => {
-      const model = nonBlank(env.OPENAI_MODEL);
-      return createOpenAI({
-        ...extra,
-        apiKey: nonBlank(env.OPENAI_API_KEY) ?? '',
-        baseURL: nonBlank(env.OPENAI_BASE_URL) ?? OPENAI_BASE_URL,
-        ...(model === undefined ? {} : { model }),
-      });
-    },
-  };
-}
-
-/**
- * The registry definition of `openai`: key from `OPENAI_API_KEY`, model from `OPENAI_MODEL` (default
- * {@link DEFAULT_OPENAI_MODEL}), base URL from `OPENAI_BASE_URL` (default `https://api.openai.com/v1`).
- *
- * @example
- * ```ts
- * import { createRegistry } from '@rxllm/core';
- * import { openaiProvider, ollamaProvider } from '@rxllm/openai';
- *
- * const { provider } = createRegistry({ openai: openaiProvider, ollama: ollamaProvider }).fromEnv(process.env);
- * ```
- */
-export const openaiProvider: ProviderDefinition = openaiProviderWith({});

@@ -1,3 +1,6 @@
+// The simulated provider lives in `@rxllm/simulated` (what an app needs at run time); the kit keeps exporting it.
+export type { Chunking, SimulatedEvent, SimulatedProviderOptions } from '@rxllm/simulated';
+export { cannedReply, simulatedProvider, simulatedProviderDefinition, splitText } from '@rxllm/simulated';
 export type { WireFixtureName } from './fixtures.js';
 export { readWireFixture, WIRE_FIXTURES, wireFixturePath } from './fixtures.js';
 export { chunkValues, finish, reasoning, start, text, toolCall, usage } from './marbles/chunk-factories.js';
@@ -14,7 +17,3 @@ export type {
 export { faultProxy } from './proxy/fault-proxy.js';
 export type { RedisServer } from './redis/redis-server.js';
 export { startRedisServer } from './redis/redis-server.js';
-export type { SimulatedEvent, SimulatedProviderOptions } from './simulated/simulated-provider.js';
-export { cannedReply, simulatedProvider, simulatedProviderDefinition } from './simulated/simulated-provider.js';
-export type { Chunking } from './simulated/split-text.js';
-export { splitText } from './simulated/split-text.js';

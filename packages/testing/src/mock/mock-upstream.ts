@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { listenOnLoopback } from '../listen-on-loopback.js';
 import { anthropicHttpError, anthropicMessage, anthropicStream } from './anthropic-dialect.js';
 import type { MockUpstream, MockUpstreamOptions } from './api.js';
 import { deliver } from './deliver.js';
@@ -100,6 +101,92 @@ function render(route: Route, script: MockScript, context: RenderContext): Rende
   }
 }
 
+/** What the request handler knows of a request before its script is chosen. */
+interface ArrivedRequest {
+  index: number;
+  route: Route;
+  body: unknown;
+  receivedAt: number;
+}
+
+/**
+ * The record of one request. Its `closed`, `finishedAt` and `closedEarlyAt` follow the response; `markDropped` says
+ * that the mock cut the line itself (so the close is not the client's).
+ */
+function recordRequest(
+  request: IncomingMessage,
+  response: ServerResponse,
+  arrived: ArrivedRequest,
+): { record: RecordedRequest; markDropped: () => void } {
+  let markClosed: () => void = () => undefined;
+  const record: RecordedRequest = {
+    index: arrived.index,
+    method: request.method ?? 'GET',
+    path: request.url ?? '/',
+    vendor: vendorOf(arrived.route),
+    headers: { ...request.headers },
+    body: arrived.body,
+    receivedAt: arrived.receivedAt,
+    closed: new Promise<void>((resolve) => {
+      markClosed = resolve;
+    }),
+  };
+  let dropped = false;
+  response.on('close', () => {
+    if (!response.writableFinished && !dropped) record.closedEarlyAt = performance.now();
+    markClosed();
+  });
+  response.on('finish', () => {
+    record.finishedAt = performance.now();
+  });
+  const markDropped = () => {
+    dropped = true;
+    record.droppedAt = performance.now();
+  };
+  return { record, markDropped };
+}
+
+function renderContext(route: Route, body: unknown, sequence: number): RenderContext {
+  return {
+    sequence,
+    requestedModel: route.kind === 'gemini' ? route.model : stringField(body, 'model'),
+    body,
+    stream: (body as { stream?: unknown } | undefined)?.stream === true,
+  };
+}
+
+/** Callers of `waitForRequests`, each resolved once the log holds as many requests as it asked for. */
+class RequestWaiters {
+  private readonly waiting: Array<{
+    count: number;
+    resolve: (value: readonly RecordedRequest[]) => void;
+    reject: (error: Error) => void;
+  }> = [];
+
+  constructor(private readonly requests: readonly RecordedRequest[]) {}
+
+  notify(): void {
+    for (const waiter of [...this.waiting]) {
+      if (this.requests.length >= waiter.count) {
+        this.waiting.splice(this.waiting.indexOf(waiter), 1);
+        waiter.resolve(this.requests);
+      }
+    }
+  }
+
+  wait(count: number, closing: boolean): Promise<readonly RecordedRequest[]> {
+    return new Promise((resolve, reject) => {
+      if (this.requests.length >= count) resolve(this.requests);
+      else if (closing) reject(new Error('the mock upstream is closed'));
+      else this.waiting.push({ count, resolve, reject });
+    });
+  }
+
+  rejectAll(): void {
+    for (const waiter of this.waiting.splice(0)) waiter.reject(new Error('the mock upstream was closed'));
+  }
+}
+
 /**
  * Starts a wire-level mock of the OpenAI, Anthropic and Gemini streaming APIs on 127.0.0.1. Each request takes a
  * script (from `respond`, else the queue, else the default) and gets it rendered byte-exactly in its vendor's dialect,
@@ -119,70 +206,33 @@ export async function mockUpstream(options: MockUpstreamOptions = {}): Promise<M
   const requests: RecordedRequest[] = [];
   const queue: MockScript[] = [];
   const sockets = new Set<Socket>();
-  const waiters: Array<{
-    count: number;
-    resolve: (value: readonly RecordedRequest[]) => void;
-    reject: (error: Error) => void;
-  }> = [];
+  const waiters = new RequestWaiters(requests);
   let sequence = 0;
   let closing = false;
 
-  const notifyWaiters = () => {
-    for (const waiter of [...waiters]) {
-      if (requests.length >= waiter.count) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(requests);
-      }
-    }
+  const scriptFor = (route: Route, record: RecordedRequest): MockScript => {
+    if (route.kind === 'openai-models' || route.kind === 'unknown') return {};
+    return options.respond?.(record) ?? queue.shift() ?? options.defaultScript ?? DEFAULT_MOCK_SCRIPT;
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const receivedAt = performance.now();
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    const route = routeOf(request.method ?? 'GET', url);
-    const text = await readBody(request);
-    const body = parseBody(text);
-    let markClosed: () => void = () => undefined;
-    const record: RecordedRequest = {
+    const route = routeOf(request.method ?? 'GET', new URL(request.url ?? '/', 'http://127.0.0.1'));
+    const body = parseBody(await readBody(request));
+    const { record, markDropped } = recordRequest(request, response, {
       index: requests.length,
-      method: request.method ?? 'GET',
-      path: request.url ?? '/',
-      vendor: vendorOf(route),
-      headers: { ...request.headers },
+      route,
       body,
       receivedAt,
-      closed: new Promise<void>((resolve) => {
-        markClosed = resolve;
-      }),
-    };
+    });
     sequence += 1;
     requests.push(record);
-    let dropped = false;
-    response.on('close', () => {
-      if (!response.writableFinished && !dropped) record.closedEarlyAt = performance.now();
-      markClosed();
-    });
-    response.on('finish', () => {
-      record.finishedAt = performance.now();
-    });
-    notifyWaiters();
+    waiters.notify();
 
-    const isChat = route.kind !== 'openai-models' && route.kind !== 'unknown';
-    const script = isChat
-      ? (options.respond?.(record) ?? queue.shift() ?? options.defaultScript ?? DEFAULT_MOCK_SCRIPT)
-      : {};
-    const context: RenderContext = {
-      sequence,
-      requestedModel: route.kind === 'gemini' ? route.model : stringField(body, 'model'),
-      body,
-      stream: (body as { stream?: unknown } | undefined)?.stream === true,
-    };
-    const rendered = render(route, script, context);
+    const script = scriptFor(route, record);
+    const rendered = render(route, script, renderContext(route, body, sequence));
     const outcome = await deliver(response, rendered, script.delivery ?? {}, route.kind === 'gemini' ? 'crlf' : 'lf');
-    if (outcome === 'dropped') {
-      dropped = true;
-      record.droppedAt = performance.now();
-    }
+    if (outcome === 'dropped') markDropped();
   };
 
   const server: Server = createServer((request, response) => {
@@ -200,15 +250,7 @@ export async function mockUpstream(options: MockUpstreamOptions = {}): Promise<M
     socket.once('close', () => sockets.delete(socket));
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ port: options.port ?? 0, host: '127.0.0.1', backlog: 4096 }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const port = await listenOnLoopback(server, options.port ?? 0);
   const url = `http://127.0.0.1:${port}`;
 
   return {
@@ -219,12 +261,7 @@ export async function mockUpstream(options: MockUpstreamOptions = {}): Promise<M
     enqueue: (...scripts) => {
       queue.push(...scripts);
     },
-    waitForRequests: (count) =>
-      new Promise((resolve, reject) => {
-        if (requests.length >= count) resolve(requests);
-        else if (closing) reject(new Error('the mock upstream is closed'));
-        else waiters.push({ count, resolve, reject });
-      }),
+    waitForRequests: (count) => waiters.wait(count, closing),
     openConnections: () => sockets.size,
     reset: () => {
       requests.length = 0;
@@ -233,7 +270,7 @@ export async function mockUpstream(options: MockUpstreamOptions = {}): Promise<M
     },
     close: async () => {
       closing = true;
-      for (const waiter of waiters.splice(0)) waiter.reject(new Error('the mock upstream was closed'));
+      waiters.rejectAll();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       await closed;

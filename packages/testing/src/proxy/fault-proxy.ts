@@ -1,5 +1,6 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { listenOnLoopback } from '../listen-on-loopback.js';
 
 /**
  * What the proxy does to a connection, e.g. `{ latencyMs: 20, splitBytes: 1, resetAfterBytes: 500 }`. Latency applies to both directions; the rest to the bytes flowing back to the
@@ -81,6 +82,203 @@ function targetOf(target: FaultProxyOptions['target']): { host: string; port: nu
   return { host: url.hostname, port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)) };
 }
 
+/** The delays the proxy waits on, so that `close()` can cancel every one still pending. */
+class Timers {
+  private readonly pending = new Set<NodeJS.Timeout>();
+
+  sleep(milliseconds: number): Promise<void> {
+    if (milliseconds <= 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(timer);
+        resolve();
+      }, milliseconds);
+      this.pending.add(timer);
+    });
+  }
+
+  clear(): void {
+    for (const timer of this.pending) clearTimeout(timer);
+    this.pending.clear();
+  }
+}
+
+/** What one proxied connection needs from the proxy that accepted it. */
+interface ConnectionContext {
+  target: { host: string; port: number };
+  faults: ProxyFaults;
+  timers: Timers;
+  /** Keeps a socket until it closes, for `close()` to destroy. */
+  track: (socket: Socket) => void;
+}
+
+/** A fresh record for connection `index`, and the function that resolves its `closed`. */
+function newRecord(index: number): { record: ProxyConnection; markClosed: () => void } {
+  let markClosed: () => void = () => undefined;
+  const record: ProxyConnection = {
+    index,
+    openedAt: performance.now(),
+    bytesToTarget: 0,
+    bytesToClient: 0,
+    writesToClient: 0,
+    faultTriggered: false,
+    closed: new Promise<void>((resolve) => {
+      markClosed = resolve;
+    }),
+  };
+  return { record, markClosed };
+}
+
+/** Response bytes after which a fault fires (the lowest threshold set), and the largest write to the client. */
+function responseLimits(faults: ProxyFaults): { threshold: number; pieceSize: number } {
+  const threshold = Math.min(
+    faults.resetAfterBytes ?? Number.POSITIVE_INFINITY,
+    faults.stallAfterBytes ?? Number.POSITIVE_INFINITY,
+    faults.closeAfterBytes ?? Number.POSITIVE_INFINITY,
+  );
+  const pieceSize =
+    faults.splitBytes ??
+    (faults.bytesPerSecond ? Math.max(1, Math.floor(faults.bytesPerSecond / 20)) : Number.POSITIVE_INFINITY);
+  return { threshold, pieceSize };
+}
+
+/**
+ * One client connection and the upstream connection opened for it. Requests go to the target with the latency
+ * only; responses come back through every fault, and the record says what happened.
+ */
+class ProxiedConnection {
+  private readonly upstream: Socket;
+  private readonly faults: ProxyFaults;
+  private readonly timers: Timers;
+  private readonly threshold: number;
+  private readonly pieceSize: number;
+  private stalled = false;
+  private finished = false;
+  private upstreamEnded = false;
+  // Response bytes go out in order, one chunk at a time, however long each one's faults take.
+  private responseQueue = Promise.resolve();
+  // Requests: only latency applies, in order, and the end follows the last delayed chunk.
+  private requestQueue = Promise.resolve();
+
+  constructor(
+    private readonly client: Socket,
+    readonly record: ProxyConnection,
+    private readonly markClosed: () => void,
+    context: ConnectionContext,
+  ) {
+    this.faults = context.faults;
+    this.timers = context.timers;
+    ({ threshold: this.threshold, pieceSize: this.pieceSize } = responseLimits(context.faults));
+    this.upstream = connect(context.target);
+    context.track(this.upstream);
+    this.listen();
+    // A threshold of 0 fires before any byte flows back.
+    if (this.threshold <= 0) this.trigger();
+  }
+
+  private listen(): void {
+    const { client, upstream } = this;
+    client.on('error', () => this.endWith('error'));
+    upstream.on('error', () => this.endWith('error'));
+    client.once('close', () => this.onClientClose());
+    upstream.once('close', () => this.onUpstreamClose());
+    client.on('data', (chunk: Buffer) => this.onRequestData(chunk));
+    client.on('end', () => {
+      void this.requestQueue.then(() => upstream.end());
+    });
+    upstream.on('data', (chunk: Buffer) => this.onResponseData(chunk));
+    upstream.on('end', () => {
+      this.upstreamEnded = true;
+      this.endFromTarget(() => client.end());
+    });
+  }
+
+  private endWith(reason: ProxyCloseReason): void {
+    this.record.closeReason ??= reason;
+  }
+
+  private onClientClose(): void {
+    this.endWith('client');
+    this.record.closedAt = performance.now();
+    this.upstream.destroy();
+    this.markClosed();
+  }
+
+  private onUpstreamClose(): void {
+    // A clean end is handled by the 'end' listener; a stalled connection stays open for the client to give up on.
+    if (this.upstreamEnded || this.stalled || this.finished) return;
+    // The target dropped the line: forward what already arrived, then drop the client too.
+    this.endFromTarget(() => this.client.destroy());
+  }
+
+  /** Once the queued response bytes are out, ends the client the given way, unless a fault ended it first. */
+  private endFromTarget(end: () => void): void {
+    void this.responseQueue.then(() => {
+      if (this.finished) return;
+      this.finished = true;
+      this.endWith('target');
+      end();
+    });
+  }
+
+  private onRequestData(chunk: Buffer): void {
+    this.client.pause();
+    this.requestQueue = this.requestQueue
+      .then(() => this.timers.sleep(this.faults.latencyMs ?? 0))
+      .then(() => {
+        if (this.upstream.destroyed) return;
+        this.record.bytesToTarget += chunk.length;
+        this.upstream.write(chunk);
+        this.client.resume();
+      });
+  }
+
+  private onResponseData(chunk: Buffer): void {
+    this.upstream.pause();
+    this.responseQueue = this.responseQueue
+      .then(() => this.forward(chunk))
+      .then(() => {
+        if (!this.finished) this.upstream.resume();
+      });
+  }
+
+  private async forward(chunk: Buffer): Promise<void> {
+    const { client, faults, record } = this;
+    await this.timers.sleep(faults.latencyMs ?? 0);
+    let offset = 0;
+    while (offset < chunk.length && !this.finished && !client.destroyed) {
+      const room = this.threshold - record.bytesToClient;
+      const size = Math.min(this.pieceSize, room, chunk.length - offset);
+      const piece = chunk.subarray(offset, offset + size);
+      if (faults.bytesPerSecond) await this.timers.sleep((piece.length * 1000) / faults.bytesPerSecond);
+      if (client.destroyed) return;
+      client.write(piece);
+      record.bytesToClient += piece.length;
+      record.writesToClient += 1;
+      offset += size;
+      if (record.bytesToClient >= this.threshold) this.trigger();
+    }
+  }
+
+  private trigger(): void {
+    const { client, faults, upstream } = this;
+    this.record.faultTriggered = true;
+    this.finished = true;
+    if (this.threshold === faults.resetAfterBytes) {
+      this.endWith('reset');
+      client.resetAndDestroy();
+      upstream.destroy();
+    } else if (this.threshold === faults.closeAfterBytes) {
+      this.endWith('close-after-bytes');
+      client.end();
+      upstream.destroy();
+    } else {
+      this.stalled = true;
+      upstream.destroy();
+    }
+  }
+}
+
 /**
  * A TCP proxy on 127.0.0.1 that sits between a client and a server (typically `mockUpstream`) and misbehaves on
  * purpose: latency, a bandwidth cap, tiny writes, a reset, a stall or a clean close after N bytes. It records each
@@ -98,19 +296,8 @@ export async function faultProxy(options: FaultProxyOptions): Promise<FaultProxy
   let faultsFor = options.faults ?? {};
   const connections: ProxyConnection[] = [];
   const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = new Timers();
   let closing = false;
-
-  const sleep = (milliseconds: number) =>
-    milliseconds <= 0
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => {
-          const timer = setTimeout(() => {
-            timers.delete(timer);
-            resolve();
-          }, milliseconds);
-          timers.add(timer);
-        });
 
   const track = (socket: Socket) => {
     sockets.add(socket);
@@ -121,129 +308,9 @@ export async function faultProxy(options: FaultProxyOptions): Promise<FaultProxy
     track(client);
     const index = connections.length;
     const faults = typeof faultsFor === 'function' ? faultsFor(index) : faultsFor;
-    let markClosed: () => void = () => undefined;
-    const record: ProxyConnection = {
-      index,
-      openedAt: performance.now(),
-      bytesToTarget: 0,
-      bytesToClient: 0,
-      writesToClient: 0,
-      faultTriggered: false,
-      closed: new Promise<void>((resolve) => {
-        markClosed = resolve;
-      }),
-    };
+    const { record, markClosed } = newRecord(index);
     connections.push(record);
-    const endWith = (reason: ProxyCloseReason) => {
-      record.closeReason ??= reason;
-    };
-    const upstream = connect(target);
-    track(upstream);
-    let stalled = false;
-    let finished = false;
-    // Response bytes go out in order, one chunk at a time, however long each one's faults take.
-    let responseQueue = Promise.resolve();
-
-    client.on('error', () => endWith('error'));
-    upstream.on('error', () => endWith('error'));
-    client.once('close', () => {
-      endWith('client');
-      record.closedAt = performance.now();
-      upstream.destroy();
-      markClosed();
-    });
-    let upstreamEnded = false;
-    upstream.once('close', () => {
-      // A clean end is handled by the 'end' listener; a stalled connection stays open for the client to give up on.
-      if (upstreamEnded || stalled || finished) return;
-      // The target dropped the line: forward what already arrived, then drop the client too.
-      void responseQueue.then(() => {
-        if (finished) return;
-        finished = true;
-        endWith('target');
-        client.destroy();
-      });
-    });
-
-    // Requests: only latency applies, in order, and the end follows the last delayed chunk.
-    let requestQueue = Promise.resolve();
-    client.on('data', (chunk: Buffer) => {
-      client.pause();
-      requestQueue = requestQueue
-        .then(() => sleep(faults.latencyMs ?? 0))
-        .then(() => {
-          if (upstream.destroyed) return;
-          record.bytesToTarget += chunk.length;
-          upstream.write(chunk);
-          client.resume();
-        });
-    });
-    client.on('end', () => {
-      void requestQueue.then(() => upstream.end());
-    });
-
-    const threshold = Math.min(
-      faults.resetAfterBytes ?? Number.POSITIVE_INFINITY,
-      faults.stallAfterBytes ?? Number.POSITIVE_INFINITY,
-      faults.closeAfterBytes ?? Number.POSITIVE_INFINITY,
-    );
-    const pieceSize =
-      faults.splitBytes ??
-      (faults.bytesPerSecond ? Math.max(1, Math.floor(faults.bytesPerSecond / 20)) : Number.POSITIVE_INFINITY);
-
-    const trigger = () => {
-      record.faultTriggered = true;
-      finished = true;
-      if (threshold === faults.resetAfterBytes) {
-        endWith('reset');
-        client.resetAndDestroy();
-        upstream.destroy();
-      } else if (threshold === faults.closeAfterBytes) {
-        endWith('close-after-bytes');
-        client.end();
-        upstream.destroy();
-      } else {
-        stalled = true;
-        upstream.destroy();
-      }
-    };
-
-    const forward = async (chunk: Buffer) => {
-      await sleep(faults.latencyMs ?? 0);
-      let offset = 0;
-      while (offset < chunk.length && !finished && !client.destroyed) {
-        const room = threshold - record.bytesToClient;
-        const size = Math.min(pieceSize, room, chunk.length - offset);
-        const piece = chunk.subarray(offset, offset + size);
-        if (faults.bytesPerSecond) await sleep((piece.length * 1000) / faults.bytesPerSecond);
-        if (client.destroyed) return;
-        client.write(piece);
-        record.bytesToClient += piece.length;
-        record.writesToClient += 1;
-        offset += size;
-        if (record.bytesToClient >= threshold) trigger();
-      }
-    };
-
-    upstream.on('data', (chunk: Buffer) => {
-      upstream.pause();
-      responseQueue = responseQueue
-        .then(() => forward(chunk))
-        .then(() => {
-          if (!finished) upstream.resume();
-        });
-    });
-    upstream.on('end', () => {
-      upstreamEnded = true;
-      void responseQueue.then(() => {
-        if (finished) return;
-        finished = true;
-        endWith('target');
-        client.end();
-      });
-    });
-    // A threshold of 0 fires before any byte flows back.
-    if (threshold <= 0) trigger();
+    new ProxiedConnection(client, record, markClosed, { target, faults, timers, track });
   };
 
   const server: Server = createServer((client) => {
@@ -253,16 +320,7 @@ export async function faultProxy(options: FaultProxyOptions): Promise<FaultProxy
     }
     handle(client);
   });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ port: options.port ?? 0, host: '127.0.0.1', backlog: 4096 }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const port = await listenOnLoopback(server, options.port ?? 0);
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -273,7 +331,6 @@ export async function faultProxy(options: FaultProxyOptions): Promise<FaultProxy
     },
     close: async () => {
       closing = true;
-      for (const timer of timers) clearTimeout(timer);
       timers.clear();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const connection of connections) {

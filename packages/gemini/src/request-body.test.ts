@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toGeminiRequestBody } from './request-mapper.js';
+import { toGeminiRequestBody } from './request-body.js';
 
 describe('toGeminiRequestBody', () => {
   it('maps roles, system, settings, tools and provider options', () => {

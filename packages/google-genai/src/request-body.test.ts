@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toGoogleGenAIRequest } from './request-mapper.js';
+import { toGoogleGenAIRequest } from './request-body.js';
 
 describe('toGoogleGenAIRequest', () => {
   it('maps roles, system, settings, tools and provider options', () => {

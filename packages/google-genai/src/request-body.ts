@@ -1,6 +1,6 @@
 import type { Content, FunctionDeclaration, GenerateContentConfig } from '@google/genai';
 import { type CompletionRequest, systemPrompt } from '@rxllm/core';
-import { toGeminiContents } from '@rxllm/gemini-common';
+import { toGeminiContents } from '@rxllm/gemini-common/internal';
 
 /** What `models.generateContentStream` takes, less the model, abort signal and HTTP options. */
 export interface GoogleGenAIRequest {

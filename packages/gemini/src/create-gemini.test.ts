@@ -12,7 +12,7 @@ import {
 import { type MockScript, type MockUpstream, mockUpstream } from '@rxllm/testing';
 import { firstValueFrom } from 'rxjs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createGemini } from './gemini-provider.js';
+import { createGemini } from './create-gemini.js';
 
 const API_KEY = 'MARKER-GEMINI-KEY-5f1c9a';
 const request: CompletionRequest = { messages: [{ role: 'user', content: 'Hi' }] };

@@ -8,7 +8,7 @@ import {
   RateLimitError,
 } from 'openai';
 import { describe, expect, it } from 'vitest';
-import { toLLMError } from './map-error.js';
+import { toLLMError } from './errors.js';
 
 const SECRET = 'sk-marker-0123456789abcdef';
 const options = { provider: 'openai', secrets: [SECRET] };

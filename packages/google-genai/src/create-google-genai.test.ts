@@ -12,7 +12,7 @@ import {
 import { type MockScript, type MockUpstream, mockUpstream } from '@rxllm/testing';
 import { firstValueFrom } from 'rxjs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createGoogleGenAI } from './google-genai-provider.js';
+import { createGoogleGenAI } from './create-google-genai.js';
 
 const API_KEY = 'MARKER-GENAI-KEY-77b2e0';
 const request: CompletionRequest = { messages: [{ role: 'user', content: 'Hi' }] };

@@ -1,19 +1,35 @@
 import { type GenerateContentConfig, GoogleGenAI, type GoogleGenAIOptions, type HttpOptions } from '@google/genai';
 import { type Chunk, type CompletionRequest, fromAbortable, LLMError, type Provider, redactSecrets } from '@rxllm/core';
-import { createResponseMapper, type GeminiResponse } from '@rxllm/gemini-common';
+import type { GeminiResponse } from '@rxllm/gemini-common';
+import { createResponseMapper } from '@rxllm/gemini-common/internal';
 import type { Observable } from 'rxjs';
 import { toLLMError } from './errors.js';
-import { type GoogleGenAIRequest, toGoogleGenAIRequest } from './request-mapper.js';
+import { type GoogleGenAIRequest, toGoogleGenAIRequest } from './request-body.js';
 
 /** A current Gemini model id, used when neither the options nor the request name one. */
 export const DEFAULT_GOOGLE_GENAI_MODEL = 'gemini-2.5-flash';
 
-/** Vertex AI instead of the Gemini API: project and location (or an API key, Vertex express mode). */
+/**
+ * Vertex AI instead of the Gemini API: project and location (or an API key, Vertex express mode).
+ *
+ * @example
+ * ```ts
+ * createGoogleGenAI({ vertexai: { project: 'my-project', location: 'us-central1' } satisfies VertexOptions });
+ * ```
+ */
 export interface VertexOptions {
   project?: string;
   location?: string;
 }
 
+/**
+ * Options of {@link createGoogleGenAI}; all optional (the SDK reads its own environment variables for what is left out).
+ *
+ * @example
+ * ```ts
+ * const options: GoogleGenAIProviderOptions = { vertexai: { project: 'my-project', location: 'us-central1' }, model: 'gemini-2.5-pro' };
+ * ```
+ */
 export interface GoogleGenAIProviderOptions {
   /** Gemini API key (or a Vertex express-mode key). Omitted: the SDK reads `GOOGLE_API_KEY` / `GEMINI_API_KEY`. */
   apiKey?: string;

@@ -1,15 +1,24 @@
 import { GoogleGenerativeAI, type RequestOptions } from '@google/generative-ai';
 import { type Chunk, type CompletionRequest, fromAbortable, type Provider } from '@rxllm/core';
-import { createResponseMapper, type GeminiResponse } from '@rxllm/gemini-common';
+import type { GeminiResponse } from '@rxllm/gemini-common';
+import { createResponseMapper } from '@rxllm/gemini-common/internal';
 import type { Observable } from 'rxjs';
 import { toLLMError } from './errors.js';
 import { escapeLineSeparators } from './escape-line-separators.js';
-import { type GeminiRequestBody, toGeminiRequestBody } from './request-mapper.js';
+import { type GeminiRequestBody, toGeminiRequestBody } from './request-body.js';
 import { withScopedFetch } from './scoped-fetch.js';
 
 /** A current Gemini model id, used when neither the options nor the request name one. */
 export const DEFAULT_GEMINI_MODEL = 'gemini-2.5-flash';
 
+/**
+ * Options of {@link createGemini}: only `apiKey` is required.
+ *
+ * @example
+ * ```ts
+ * const options: GeminiOptions = { apiKey: process.env.GEMINI_API_KEY!, model: 'gemini-2.5-pro', requestOptions: { timeout: 30_000 } };
+ * ```
+ */
 export interface GeminiOptions {
   apiKey: string;
   /** Root URL of the API, without the version: `https://generativelanguage.googleapis.com` (the SDK default). */

@@ -2,7 +2,7 @@ import { collectText, createRegistry, RegistryError } from '@rxllm/core';
 import { type MockUpstream, mockUpstream } from '@rxllm/testing';
 import { lastValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anthropicProvider, anthropicProviderWith } from './anthropic-provider.js';
+import { anthropicProvider, anthropicProviderWith } from './anthropic-registry.js';
 import { DEFAULT_ANTHROPIC_MODEL } from './create-anthropic.js';
 
 let mock: MockUpstream;

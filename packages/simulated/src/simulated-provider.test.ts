@@ -1,9 +1,42 @@
-import { collectCompletion, complete, createRegistry, LLMError } from '@rxllm/core';
+import {
+  type Chunk,
+  collectCompletion,
+  complete,
+  createRegistry,
+  type FinishChunk,
+  type FinishReason,
+  LLMError,
+  type ReasoningChunk,
+  type StartChunk,
+  type TextChunk,
+  type ToolCallChunk,
+  type Usage,
+  type UsageChunk,
+} from '@rxllm/core';
 import { lastValueFrom, VirtualTimeScheduler } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it, vi } from 'vitest';
-import { chunkValues, finish, reasoning, start, text, toolCall, usage } from '../marbles/chunk-factories.js';
-import { createChunkTestScheduler } from '../marbles/create-chunk-test-scheduler.js';
 import { cannedReply, simulatedProvider, simulatedProviderDefinition } from './simulated-provider.js';
+
+// `@rxllm/testing` depends on this package (it re-exports it), so its marble helpers are not used here: these few
+// stand in for them.
+const createChunkTestScheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+const chunkValues = (...chunks: Chunk[]): Record<string, Chunk> =>
+  Object.fromEntries(chunks.map((chunk, index) => [String.fromCharCode(97 + index), chunk]));
+const start = (fields: Omit<StartChunk, 'type'>): StartChunk => ({ type: 'start', ...fields });
+const text = (value: string): TextChunk => ({ type: 'text', text: value });
+const reasoning = (value: string): ReasoningChunk => ({ type: 'reasoning', text: value });
+const toolCall = (argumentsDelta: string, fields: { id: string; name: string }): ToolCallChunk => ({
+  type: 'tool-call',
+  index: 0,
+  argumentsDelta,
+  ...fields,
+});
+const usage = ({ inputTokens = 0, outputTokens = 0 }: Usage): UsageChunk => ({
+  type: 'usage',
+  usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens },
+});
+const finish = (reason: FinishReason, rawReason: string): FinishChunk => ({ type: 'finish', reason, rawReason });
 
 const request = { messages: [{ role: 'user' as const, content: 'Hi there' }] };
 

@@ -1,5 +1,6 @@
 import { type CompletionRequest, systemPrompt } from '@rxllm/core';
-import { type GeminiContent, toGeminiContents } from '@rxllm/gemini-common';
+import type { GeminiContent } from '@rxllm/gemini-common';
+import { toGeminiContents } from '@rxllm/gemini-common/internal';
 
 /** The JSON body of `streamGenerateContent` that a `CompletionRequest` becomes. */
 export interface GeminiRequestBody {
