@@ -1,11 +1,19 @@
+// The wire protocol lives in @rxllm/protocol; these names stay here for the agent's existing importers.
+export type {
+  AgentErrorKind,
+  AgentEvent,
+  DoneEvent,
+  ErrorEvent,
+  ErrorPayload,
+  NumberedEvent,
+  StatsSnapshot,
+  StreamMetrics,
+} from '@rxllm/protocol';
+export { encodeSseEvent, encodeWebSocketFrame, toJsonLine } from '@rxllm/protocol';
 export type { RunningAgent, StartAgentOptions } from './app/start-agent.js';
 export { startAgent } from './app/start-agent.js';
 export type { AgentConfig, AgentEnv } from './config.js';
 export { ConfigError, loadConfig } from './config.js';
-export type { AgentEvent, DoneEvent, ErrorEvent, NumberedEvent, StreamMetrics } from './events.js';
-export { encodeSseEvent, encodeWebSocketFrame, toJsonLine } from './events.js';
 export type { GenerateOptions, GenerationEvent, StreamObserver, StreamOutcome } from './generation/generate.js';
 export { generate } from './generation/generate.js';
-export type { AgentErrorKind, ErrorPayload } from './http/errors.js';
 export { HttpError, statusForKind } from './http/errors.js';
-export type { StatsSnapshot } from './observability/dashboard-stats.js';

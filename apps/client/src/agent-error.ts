@@ -1,4 +1,5 @@
 import { kindFromStatus, LLM_ERROR_KINDS, LLMError, type LLMErrorKind } from '@rxllm/core';
+import { ProtocolError, parseErrorPayload } from '@rxllm/protocol';
 
 /** The `provider` field of errors raised by the client: the failure is the agent's (or the way to it). */
 export const CLIENT_PROVIDER = 'agent';
@@ -21,7 +22,8 @@ function asLLMErrorKind(kind: unknown, fallback: LLMErrorKind): LLMErrorKind {
 
 /**
  * The `LLMError` for an error the agent reported, either as an HTTP status with `{error:{kind,message}}` or as an
- * `error` event mid-stream. Agent-only kinds (`shutdown`, `slow-consumer`) keep their name in `details.agentKind`.
+ * `error` event mid-stream (read with `parseErrorPayload`, so junk falls back to the status). Agent-only kinds
+ * (`shutdown`, `slow-consumer`, `forbidden`) keep their name in `details.agentKind`.
  *
  * @example
  * ```ts
@@ -30,23 +32,29 @@ function asLLMErrorKind(kind: unknown, fallback: LLMErrorKind): LLMErrorKind {
  * ```
  */
 export function agentError(reported: unknown, status?: number, retryAfterMs?: number): LLMError {
-  const body = typeof reported === 'object' && reported !== null ? (reported as Record<string, unknown>) : {};
-  const fallbackKind: LLMErrorKind = status === undefined ? 'unknown' : kindFromStatus(status);
-  const reportedKind = typeof body.kind === 'string' ? body.kind : undefined;
-  const message =
-    typeof body.message === 'string' && body.message !== ''
-      ? body.message
-      : status === undefined
-        ? 'the agent reported an error without a message'
-        : `the agent answered HTTP ${status}`;
+  const { kind, message } = parseErrorPayload(reported, status);
   return new LLMError({
-    kind: asLLMErrorKind(reportedKind, fallbackKind),
+    kind: asLLMErrorKind(kind, status === undefined ? 'unknown' : kindFromStatus(status)),
     provider: CLIENT_PROVIDER,
     message,
     ...(status === undefined ? {} : { status }),
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-    details: { agentKind: reportedKind ?? fallbackKind },
+    details: { agentKind: kind },
   });
+}
+
+/**
+ * The `LLMError` (`unknown`) for bytes from the agent that are not its protocol (a `ProtocolError` of the decoders),
+ * or `undefined` for any other error.
+ *
+ * @example
+ * ```ts
+ * try { decodeWebSocketFrame(text); } catch (error) { throw protocolError(error) ?? error; }
+ * ```
+ */
+export function protocolError(error: unknown): LLMError | undefined {
+  if (!ProtocolError.isInstance(error)) return undefined;
+  return new LLMError({ kind: 'unknown', provider: CLIENT_PROVIDER, message: error.message, cause: error });
 }
 
 function errorCode(error: unknown): string | undefined {

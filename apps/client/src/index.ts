@@ -1,3 +1,11 @@
+// The events are @rxllm/protocol's; the client's names for them stay.
+export type {
+  AgentEvent,
+  DoneEvent as AgentDoneEvent,
+  ErrorEvent as AgentErrorEvent,
+  StreamMetrics as AgentStreamMetrics,
+} from '@rxllm/protocol';
+export { isAgentEvent } from '@rxllm/protocol';
 export {
   abortedError,
   agentError,
@@ -8,8 +16,6 @@ export {
 } from './agent-error.js';
 export type { ClientArguments } from './arguments.js';
 export { DEFAULT_URL, parseArguments, USAGE, UsageError } from './arguments.js';
-export type { AgentDoneEvent, AgentErrorEvent, AgentEvent, AgentStreamMetrics } from './events.js';
-export { isAgentEvent } from './events.js';
 export type { ReplyMeter, ReplySummary } from './reply-meter.js';
 export { createReplyMeter, formatComplete, formatFollowed, formatProgress } from './reply-meter.js';
 export type { ReconnectAttempt, ResolvedResumeOptions, ResumeOptions } from './resume-policy.js';

@@ -14,7 +14,7 @@ describe('createReplyMeter', () => {
     meter.observe({ type: 'text', text: 'Héllo ' });
     meter.observe({ type: 'text', text: '世界🎉' });
     meter.observe({ type: 'usage', usage: { outputTokens: 50 } });
-    meter.observe({ type: 'done' });
+    meter.observe({ type: 'done', metrics: { ttftMs: 100, chunks: 2, chars: 9, durationMs: 1100 } });
     const summary = meter.summary();
     expect(summary).toMatchObject({ chunks: 2, chars: 9, ttftMs: 100, durationMs: 1100, outputTokens: 50 });
     expect(summary.tokensEstimated).toBe(false);

@@ -1,4 +1,4 @@
-import type { AgentEvent, AgentStreamMetrics } from './events.js';
+import type { AgentEvent, StreamMetrics } from '@rxllm/protocol';
 
 /** What the client measured about one reply. */
 export interface ReplySummary {
@@ -111,7 +111,7 @@ export function formatComplete(summary: ReplySummary): string {
  * // 'Followed 9d5c83fa-…: received 3 chunks, 24 chars; the agent measured TTFT 202 ms, 72 chunks, 3498 ms'
  * ```
  */
-export function formatFollowed(streamId: string, summary: ReplySummary, agent: AgentStreamMetrics | undefined): string {
+export function formatFollowed(streamId: string, summary: ReplySummary, agent: StreamMetrics | undefined): string {
   const received = `Followed ${streamId}: received ${summary.chunks} chunks, ${summary.chars} chars`;
   if (!agent) return received;
   const ttft = typeof agent.ttftMs === 'number' ? `TTFT ${Math.round(agent.ttftMs)} ms` : 'TTFT n/a';

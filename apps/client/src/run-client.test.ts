@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import type { AgentEvent } from '@rxllm/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentEvent } from './events.js';
 import { runClient } from './run-client.js';
 
 // runClient in-process against a stand-in agent that paces its events, for what the spawned-CLI tests cannot see

@@ -1,7 +1,7 @@
 import { LLMError } from '@rxllm/core';
+import type { StreamMetrics } from '@rxllm/protocol';
 import { displayKind, isUnreachable } from './agent-error.js';
 import { parseArguments, USAGE, UsageError } from './arguments.js';
-import type { AgentStreamMetrics } from './events.js';
 import { createReplyMeter, formatComplete, formatFollowed, formatProgress } from './reply-meter.js';
 import { streamChat } from './stream-chat.js';
 
@@ -89,7 +89,7 @@ export async function runClient(io: ClientIo): Promise<number> {
     // Progress is for a person watching a terminal whose text goes elsewhere (stdout redirected or --json).
     const showProgress = parsed.progress ?? (stderr.isTTY === true && (stdout.isTTY !== true || parsed.json));
     const meter = createReplyMeter();
-    let agentMetrics: AgentStreamMetrics | undefined;
+    let agentMetrics: StreamMetrics | undefined;
     let lastProgressAt = performance.now();
     for await (const event of streamChat({
       url: parsed.url,

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type AgentEvent, encodeWebSocketFrame } from '@rxllm/protocol';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import type { AgentEvent } from './events.js';
 import { streamChat } from './stream-chat.js';
 
 // A stand-in for a resumable agent: it numbers events like the agent does and lets each test decide where a
@@ -11,7 +11,7 @@ import { streamChat } from './stream-chat.js';
 const streamId = '5b0c7f0e-3c1a-4f7e-9a51-1d2b3c4d5e6f';
 const words = Array.from({ length: 8 }, (_, index) => `part${index} `);
 const events: AgentEvent[] = [
-  { type: 'start', provider: 'openai', model: 'm', id: 'r1', streamId } as AgentEvent,
+  { type: 'start', provider: 'openai', model: 'm', id: 'r1', streamId },
   ...words.map((text) => ({ type: 'text' as const, text })),
   { type: 'finish', reason: 'stop' },
   { type: 'done', metrics: { ttftMs: 1, chunks: 8, chars: 48, durationMs: 2 } },
@@ -236,12 +236,8 @@ describe('streamChat with resume over WebSocket', () => {
         const from = message.type === 'resume' ? (message.after ?? 0) : 0;
         const to = message.type === 'resume' ? events.length : 5;
         for (let index = from; index < to; index += 1) {
-          const event = events[index]!;
-          const frame =
-            event.type === 'start'
-              ? { ...event, id: index + 1, responseId: (event as { id?: string }).id }
-              : { ...event, id: index + 1 };
-          socket.send(JSON.stringify(frame));
+          // The agent's own frame encoder: a sequence id, the vendor id moved to responseId.
+          socket.send(encodeWebSocketFrame({ id: index + 1, event: events[index]! }));
         }
         if (message.type !== 'resume') setTimeout(() => socket.terminate(), 20);
       });

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LLMError } from '@rxllm/core';
+import type { AgentEvent } from '@rxllm/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import type { AgentEvent } from './events.js';
 import { streamChat } from './stream-chat.js';
 
 // A stand-in for the agent that speaks its wire format with controllable bytes, to test the client's parsing

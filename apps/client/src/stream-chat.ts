@@ -1,15 +1,27 @@
 import { LLMError, retryAfterMsFromHeaders } from '@rxllm/core';
-import { createParser } from 'eventsource-parser';
+import {
+  type AgentEvent,
+  type ChatMessage,
+  type ChatRequestBody,
+  decodeWebSocketFrame,
+  isTerminalEvent,
+  parseErrorBody,
+  type ReceivedEvent,
+  readAgentEvents,
+  type WebSocketClientMessage,
+} from '@rxllm/protocol';
 import WebSocket from 'ws';
-import { abortedError, agentError, CLIENT_PROVIDER, connectionError, truncatedError } from './agent-error.js';
-import { type AgentEvent, isAgentEvent } from './events.js';
+import {
+  abortedError,
+  agentError,
+  CLIENT_PROVIDER,
+  connectionError,
+  protocolError,
+  truncatedError,
+} from './agent-error.js';
 import { type ResumeOptions, reconnectDelayMs, resolveResumeOptions } from './resume-policy.js';
 
-/** One message of the conversation sent to the agent. */
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
+export type { ChatMessage } from '@rxllm/protocol';
 
 /** Which running generation to attach to instead of starting one; see {@link StreamChatOptions.follow}. */
 export interface FollowTarget {
@@ -53,19 +65,13 @@ const maxQueuedEvents = 256;
 /** Ctrl-C must still exit promptly when the agent does not answer the cancel request. */
 const cancelTimeoutMs = 2000;
 
-/** An event with its sequence number in the stream, when the agent sent one. */
-interface NumberedEvent {
-  id: number | undefined;
-  event: AgentEvent;
-}
-
 /** What a stream has seen so far: enough to pick it up again after a dropped connection. */
 interface StreamCursor {
   streamId: string | undefined;
   lastId: number | undefined;
 }
 
-function requestBody(options: StreamChatOptions): Record<string, unknown> {
+function requestBody(options: StreamChatOptions): ChatRequestBody {
   const messages = options.messages ?? [{ role: 'user', content: options.prompt ?? '' }];
   return {
     messages,
@@ -88,48 +94,9 @@ function authorization(options: StreamChatOptions): Record<string, string> {
   return options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {};
 }
 
-function parseEvent(data: string): AgentEvent {
-  let value: unknown;
-  try {
-    value = JSON.parse(data);
-  } catch {
-    throw new LLMError({
-      kind: 'unknown',
-      provider: CLIENT_PROVIDER,
-      message: 'the agent sent an event that is not JSON',
-    });
-  }
-  if (!isAgentEvent(value)) {
-    throw new LLMError({
-      kind: 'unknown',
-      provider: CLIENT_PROVIDER,
-      message: 'the agent sent an event of unknown shape',
-    });
-  }
-  return value;
-}
-
-/**
- * A WebSocket frame carries its sequence number as `id` and moves the `start` chunk's vendor id to `responseId`:
- * undo that, so both transports yield the same event objects.
- */
-function parseFrame(data: string): NumberedEvent {
-  const event = parseEvent(data) as AgentEvent & { id?: unknown; responseId?: unknown };
-  if (typeof event.id !== 'number') return { id: undefined, event };
-  const { id, responseId, ...rest } = event;
-  const restored = rest.type === 'start' && typeof responseId === 'string' ? { ...rest, id: responseId } : rest;
-  return { id, event: restored as AgentEvent };
-}
-
 async function errorFromResponse(response: Response): Promise<LLMError> {
-  let reported: unknown;
-  try {
-    const text = await response.text();
-    reported = text.length <= maxBufferedBytes ? (JSON.parse(text) as { error?: unknown }).error : undefined;
-  } catch {
-    reported = undefined;
-  }
-  return agentError(reported, response.status, retryAfterMsFromHeaders(response.headers));
+  const text = await response.text().catch(() => '');
+  return agentError(parseErrorBody(text, response.status), response.status, retryAfterMsFromHeaders(response.headers));
 }
 
 function notResumableError(streamId: string, reason: string): LLMError {
@@ -213,52 +180,16 @@ async function* sseEvents(
   cursor: StreamCursor,
   resuming: boolean,
   onStreamId: (streamId: string) => void,
-): AsyncGenerator<NumberedEvent> {
+): AsyncGenerator<ReceivedEvent> {
   const response = await openSse(options, controller, cursor, resuming);
   const headerStreamId = response.headers.get('x-stream-id');
   if (headerStreamId) onStreamId(headerStreamId);
   const body = response.body as ReadableStream<Uint8Array>;
-
-  const pending: NumberedEvent[] = [];
-  let parseFailure: LLMError | undefined;
-  const parser = createParser({
-    maxBufferSize: maxBufferedBytes,
-    onEvent: (message) => {
-      try {
-        const id = message.id !== undefined && /^\d+$/.test(message.id) ? Number(message.id) : undefined;
-        pending.push({ id, event: parseEvent(message.data) });
-      } catch (error) {
-        parseFailure ??= error as LLMError;
-      }
-    },
-    onError: (error) => {
-      if (error.type === 'max-buffer-size-exceeded') {
-        parseFailure ??= new LLMError({
-          kind: 'unknown',
-          provider: CLIENT_PROVIDER,
-          message: 'an SSE event exceeded 1 MiB',
-        });
-      }
-    },
-  });
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
   try {
-    while (true) {
-      let read: Awaited<ReturnType<typeof reader.read>>;
-      try {
-        read = await reader.read();
-      } catch (cause) {
-        throw controller.signal.aborted ? abortedError() : connectionError(cause, options.url);
-      }
-      if (read.done) return;
-      parser.feed(decoder.decode(read.value, { stream: true }));
-      yield* pending.splice(0);
-      if (parseFailure) throw parseFailure;
-    }
-  } finally {
-    // Leaving early (done, a failure, a reconnect) must close this response's connection.
-    await reader.cancel().catch(() => {});
+    // Leaving early (done, a failure, a reconnect) cancels the body, which closes this response's connection.
+    yield* readAgentEvents(body, { maxEventChars: maxBufferedBytes });
+  } catch (error) {
+    throw protocolError(error) ?? (controller.signal.aborted ? abortedError() : connectionError(error, options.url));
   }
 }
 
@@ -272,10 +203,10 @@ function webSocketUrl(base: string): URL {
 async function* webSocketEvents(
   options: StreamChatOptions,
   controller: AbortController,
-  first: Record<string, unknown>,
+  first: WebSocketClientMessage,
   sendCancelOnExit: boolean,
-): AsyncGenerator<NumberedEvent> {
-  const queue: NumberedEvent[] = [];
+): AsyncGenerator<ReceivedEvent> {
+  const queue: ReceivedEvent[] = [];
   let failure: LLMError | undefined;
   let closed = false;
   let terminalSeen = false;
@@ -299,9 +230,9 @@ async function* webSocketEvents(
     if (isBinary)
       return fail(new LLMError({ kind: 'unknown', provider: CLIENT_PROVIDER, message: 'binary frame from the agent' }));
     try {
-      queue.push(parseFrame(data.toString()));
+      queue.push(decodeWebSocketFrame(data.toString()));
     } catch (error) {
-      return fail(error as LLMError);
+      return fail(protocolError(error) ?? (error as LLMError));
     }
     if (queue.length >= maxQueuedEvents && !paused) {
       paused = true;
@@ -317,12 +248,7 @@ async function* webSocketEvents(
       if (size <= maxBufferedBytes) chunks.push(chunk);
     });
     response.on('end', () => {
-      let reported: unknown;
-      try {
-        reported = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { error?: unknown }).error;
-      } catch {
-        reported = undefined;
-      }
+      const reported = parseErrorBody(Buffer.concat(chunks).toString('utf8'), response.statusCode);
       fail(agentError(reported, response.statusCode, retryAfterMsFromHeaders(response.headers)));
       socket.terminate();
     });
@@ -343,7 +269,7 @@ async function* webSocketEvents(
           paused = false;
           socket.resume();
         }
-        if (numbered.event.type === 'done' || numbered.event.type === 'error') terminalSeen = true;
+        if (isTerminalEvent(numbered.event)) terminalSeen = true;
         yield numbered;
         continue;
       }
@@ -419,7 +345,9 @@ async function* eventsWithReconnection(
         ? webSocketEvents(
             options,
             controller,
-            resuming ? { type: 'resume', streamId: cursor.streamId, after: cursor.lastId ?? 0 } : requestBody(options),
+            resuming
+              ? { type: 'resume', streamId: cursor.streamId ?? '', after: cursor.lastId ?? 0 }
+              : requestBody(options),
             options.follow === undefined,
           )
         : sseEvents(options, controller, cursor, resuming, onStreamId);
@@ -444,8 +372,7 @@ async function* eventsWithReconnection(
             cursor.lastId = id;
           }
         }
-        const announced = event.type === 'start' ? (event as { streamId?: unknown }).streamId : undefined;
-        if (typeof announced === 'string') onStreamId(announced);
+        if (event.type === 'start' && event.streamId !== undefined) onStreamId(event.streamId);
         failures = 0;
         if (event.type === 'error') {
           if (id === 0 && resuming && cursor.streamId !== undefined && event.error.kind === 'not-found') {

@@ -1,4 +1,5 @@
-import { ChatError, type ChatEvent, cancelReply, fetchModels, type ModelOption, streamReply } from './chat-api.js';
+import type { AgentEvent } from '@rxllm/protocol';
+import { ChatError, cancelReply, fetchModels, type ModelOption, streamReply } from './chat-api.js';
 import { type InFlightReply, loadChatSession, type SavedReply, saveChatSession } from './chat-session.js';
 import { startDashboard } from './dashboard.js';
 import { renderMarkdown } from './markdown.js';
@@ -222,7 +223,7 @@ async function runReply(inFlight: InFlightReply, resuming: boolean): Promise<voi
   const scheduleRender = () => {
     frame ||= requestAnimationFrame(render);
   };
-  const handle = (event: ChatEvent) => {
+  const handle = (event: AgentEvent) => {
     tracker.observe(event);
     switch (event.type) {
       case 'start':

@@ -1,5 +1,6 @@
+import type { AgentEvent } from '@rxllm/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ChatError, type ChatEvent, fetchModels, streamChat } from './chat-api.js';
+import { ChatError, fetchModels, streamChat } from './chat-api.js';
 
 function eventStream(text: string, pieceSize: number): ReadableStream<Uint8Array> {
   const bytes = new TextEncoder().encode(text);
@@ -13,7 +14,7 @@ function eventStream(text: string, pieceSize: number): ReadableStream<Uint8Array
   });
 }
 
-function sse(events: ChatEvent[]): string {
+function sse(events: AgentEvent[]): string {
   return events
     .map((event, index) => `id: ${index + 1}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`)
     .join('');
@@ -28,8 +29,8 @@ function respondWith(response: Response) {
   return calls;
 }
 
-async function collect(iterable: AsyncIterable<ChatEvent>) {
-  const events: ChatEvent[] = [];
+async function collect(iterable: AsyncIterable<AgentEvent>) {
+  const events: AgentEvent[] = [];
   try {
     for await (const event of iterable) events.push(event);
     return { events, error: undefined };
@@ -38,7 +39,7 @@ async function collect(iterable: AsyncIterable<ChatEvent>) {
   }
 }
 
-const reply: ChatEvent[] = [
+const reply: AgentEvent[] = [
   { type: 'start', provider: 'openai', model: 'gpt' },
   { type: 'text', text: 'Hé ' },
   { type: 'text', text: '**世界**' },
@@ -81,7 +82,7 @@ describe('streamChat', () => {
   });
 
   it('yields the text before a mid-stream error event, then throws it', async () => {
-    const events: ChatEvent[] = [reply[1]!, { type: 'error', error: { kind: 'overloaded', message: 'upstream 529' } }];
+    const events: AgentEvent[] = [reply[1]!, { type: 'error', error: { kind: 'overloaded', message: 'upstream 529' } }];
     respondWith(new Response(eventStream(sse(events), 5)));
     const result = await collect(streamChat({ messages: [{ role: 'user', content: 'hi' }] }));
     expect(result.events).toEqual([reply[1]]);

@@ -1,37 +1,16 @@
-import { readServerSentEvents } from './server-sent-events.js';
+import {
+  type AgentEvent,
+  type ChatMessage,
+  ProtocolError,
+  parseErrorBody,
+  type ReceivedEvent,
+  readAgentEvents,
+  readStatsSnapshots,
+  type StatsSnapshot,
+} from '@rxllm/protocol';
 
-/** One turn of the conversation, kept in the page and sent whole with every request. */
-export interface ChatMessage {
-  role: 'user' | 'assistant' | 'system';
-  content: string;
-}
-
-/** Token counts as the agent forwards them from the vendor. */
-export interface ChatUsage {
-  inputTokens?: number;
-  outputTokens?: number;
-  totalTokens?: number;
-  reasoningTokens?: number;
-}
-
-/** What the agent measured, sent in the `done` event. */
-export interface ServerMetrics {
-  ttftMs: number | null;
-  chunks: number;
-  chars: number;
-  durationMs: number;
-}
-
-/** The agent's chat events (a core `Chunk`, then `done` or `error`), as the page uses them. */
-export type ChatEvent =
-  | { type: 'start'; provider: string; model: string; id?: string; streamId?: string }
-  | { type: 'text'; text: string }
-  | { type: 'reasoning'; text: string }
-  | { type: 'tool-call'; index: number; id?: string; name?: string; argumentsDelta: string }
-  | { type: 'usage'; usage: ChatUsage }
-  | { type: 'finish'; reason: string; rawReason?: string }
-  | { type: 'done'; metrics?: ServerMetrics }
-  | { type: 'error'; error: { kind: string; message: string } };
+// The events, the conversation and the stats sample are the agent's wire protocol, shared with it and the CLI.
+export type { ChatMessage } from '@rxllm/protocol';
 
 /**
  * A failure talking to the agent, shaped like the agent's `{error:{kind,message}}`: `kind` is an `LLMError` kind
@@ -70,17 +49,7 @@ function headers(options: RequestOptions, extra: Record<string, string> = {}): R
 }
 
 async function errorFromResponse(response: Response): Promise<ChatError> {
-  let reported: { kind?: unknown; message?: unknown } | undefined;
-  try {
-    reported = ((await response.json()) as { error?: typeof reported }).error;
-  } catch {
-    reported = undefined;
-  }
-  const kind = typeof reported?.kind === 'string' ? reported.kind : response.status === 401 ? 'auth' : 'unknown';
-  const message =
-    typeof reported?.message === 'string' && reported.message !== ''
-      ? reported.message
-      : `the agent answered HTTP ${response.status}`;
+  const { kind, message } = parseErrorBody(await response.text().catch(() => ''), response.status);
   return new ChatError(kind, message, response.status);
 }
 
@@ -144,12 +113,6 @@ export interface ChatRequest extends RequestOptions {
   onStreamId?: (streamId: string) => void;
 }
 
-/** One event of a reply with its id in the stream (the SSE `id:`), when the agent sent one. */
-export interface ReplyEvent {
-  id: number | undefined;
-  event: ChatEvent;
-}
-
 function streamPath(streamId: string, suffix = ''): string {
   return `/chat/${encodeURIComponent(streamId)}${suffix}`;
 }
@@ -211,7 +174,7 @@ async function openReply(chat: ChatRequest, streamId: string | undefined, lastEv
  * }
  * ```
  */
-export async function* streamReply(chat: ChatRequest): AsyncGenerator<ReplyEvent> {
+export async function* streamReply(chat: ChatRequest): AsyncGenerator<ReceivedEvent> {
   let streamId = chat.resumeFrom?.streamId;
   let lastEventId = chat.resumeFrom?.lastEventId;
   let resuming = chat.resumeFrom !== undefined;
@@ -232,15 +195,7 @@ export async function* streamReply(chat: ChatRequest): AsyncGenerator<ReplyEvent
       const response = await openReply(chat, resuming ? streamId : undefined, lastEventId);
       learnStreamId(response.headers.get('x-stream-id'));
       if (!response.body) throw new ChatError('unknown', 'the agent sent no body');
-      for await (const message of readServerSentEvents(response.body)) {
-        let event: ChatEvent;
-        try {
-          event = JSON.parse(message.data) as ChatEvent;
-        } catch {
-          reported = new ChatError('unknown', 'the agent sent an event that is not JSON');
-          throw reported;
-        }
-        const id = message.id !== undefined && /^\d+$/.test(message.id) ? Number(message.id) : undefined;
+      for await (const { id, event } of readAgentEvents(response.body)) {
         if (id !== undefined) {
           // A replay may overlap what is already on screen: never show an event twice.
           if (lastEventId !== undefined && id <= lastEventId) continue;
@@ -258,6 +213,8 @@ export async function* streamReply(chat: ChatRequest): AsyncGenerator<ReplyEvent
       throw new ChatError('network', 'the stream ended before the reply was complete');
     } catch (error) {
       if (chat.signal?.aborted) throw new ChatError('aborted', 'stopped');
+      // Bytes that are not the agent's protocol end the reply like an error it reported: reconnecting cannot help.
+      if (ProtocolError.isInstance(error)) throw new ChatError('unknown', error.message);
       const failure =
         error instanceof ChatError
           ? error
@@ -288,7 +245,7 @@ export async function* streamReply(chat: ChatRequest): AsyncGenerator<ReplyEvent
  * }
  * ```
  */
-export async function* streamChat(chat: ChatRequest): AsyncGenerator<ChatEvent> {
+export async function* streamChat(chat: ChatRequest): AsyncGenerator<AgentEvent> {
   for await (const { event } of streamReply(chat)) yield event;
 }
 
@@ -321,19 +278,6 @@ export async function cancelReply(
   }
 }
 
-/** One second of the agent's live numbers, from `GET /stats/stream`. */
-export interface StatsSample {
-  time: number | string;
-  activeStreams: number;
-  streamsStarted: number;
-  streamsCompleted: number;
-  streamsFailed: number;
-  ttftMsP50: number | null;
-  ttftMsP95: number | null;
-  chunksPerSecond: number;
-  charsPerSecond: number;
-}
-
 /**
  * Follows the agent's live statistics (one sample per second) until `signal` fires or the stream ends.
  *
@@ -342,18 +286,13 @@ export interface StatsSample {
  * for await (const sample of followStats({ signal })) dashboard.push(sample);
  * ```
  */
-export async function* followStats(options: RequestOptions = {}): AsyncGenerator<StatsSample> {
+export async function* followStats(options: RequestOptions = {}): AsyncGenerator<StatsSnapshot> {
   const response = await request(
     '/stats/stream',
     { headers: headers(options, { accept: 'text/event-stream' }) },
     options,
   );
   if (!response.body) return;
-  for await (const message of readServerSentEvents(response.body)) {
-    try {
-      yield JSON.parse(message.data) as StatsSample;
-    } catch {
-      // A malformed sample is skipped: the dashboard is informative, not authoritative.
-    }
-  }
+  // A malformed sample is skipped: the dashboard is informative, not authoritative.
+  yield* readStatsSnapshots(response.body);
 }

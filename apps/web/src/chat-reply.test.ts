@@ -1,10 +1,11 @@
+import type { AgentEvent, ReceivedEvent } from '@rxllm/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type ChatEvent, cancelReply, type ReplyEvent, streamReply } from './chat-api.js';
+import { cancelReply, streamReply } from './chat-api.js';
 
 // `streamReply`'s reconnection rules against a scripted `fetch`: each call gets the next scripted answer, so the
 // requests it makes (paths, Last-Event-ID) and what it yields are checked exactly.
 const streamId = '9a241c23-33d9-4fda-9072-22e97ee8f075';
-const events: ChatEvent[] = [
+const events: AgentEvent[] = [
   { type: 'start', provider: 'openai', model: 'gpt', streamId },
   ...['one ', 'two ', 'three ', 'four ', 'five '].map((text) => ({ type: 'text' as const, text })),
   { type: 'done', metrics: { ttftMs: 3, chunks: 5, chars: 24, durationMs: 5 } },
@@ -49,8 +50,8 @@ function script(answers: Array<() => Response | Promise<Response>>) {
   return calls;
 }
 
-async function collect(iterable: AsyncIterable<ReplyEvent>) {
-  const seen: ReplyEvent[] = [];
+async function collect(iterable: AsyncIterable<ReceivedEvent>) {
+  const seen: ReceivedEvent[] = [];
   try {
     for await (const event of iterable) seen.push(event);
     return { seen, error: undefined };

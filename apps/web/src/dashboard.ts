@@ -1,4 +1,5 @@
-import { ChatError, followStats, type StatsSample } from './chat-api.js';
+import type { StatsSnapshot } from '@rxllm/protocol';
+import { ChatError, followStats } from './chat-api.js';
 import { sparklinePath } from './sparkline.js';
 
 /** Samples kept for the sparklines: one minute at the agent's one-per-second rate. */
@@ -26,7 +27,7 @@ function draw(lineId: string, values: ReadonlyArray<number | null>, max?: number
   if (areaId) element<SVGPathElement>(areaId).setAttribute('d', area);
 }
 
-function render(history: readonly StatsSample[]): void {
+function render(history: readonly StatsSnapshot[]): void {
   const latest = history.at(-1);
   if (!latest) return;
   element<HTMLOutputElement>('stat-active').textContent = String(latest.activeStreams);
@@ -80,7 +81,7 @@ function setStatus(text: string, live: boolean): void {
  * ```
  */
 export async function startDashboard(apiKey: () => string | undefined, signal: AbortSignal): Promise<void> {
-  const history: StatsSample[] = [];
+  const history: StatsSnapshot[] = [];
   let refusedKey: string | undefined | null = null;
   while (!signal.aborted) {
     const key = apiKey();

@@ -1,4 +1,4 @@
-import type { ChatEvent, ServerMetrics } from './chat-api.js';
+import type { AgentEvent, StreamMetrics } from '@rxllm/protocol';
 
 /** What the page shows under a reply. */
 export interface ReplyMetrics {
@@ -31,9 +31,9 @@ export function createReplyTracker(now: () => number = () => performance.now()) 
   let chunks = 0;
   let chars = 0;
   let outputTokens: number | undefined;
-  let server: ServerMetrics | undefined;
+  let server: StreamMetrics | undefined;
   return {
-    observe(event: ChatEvent): void {
+    observe(event: AgentEvent): void {
       if (event.type === 'text' || event.type === 'reasoning' || event.type === 'tool-call') firstContentAt ??= now();
       if (event.type === 'text') {
         chunks += 1;

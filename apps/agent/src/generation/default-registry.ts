@@ -3,7 +3,7 @@ import { createRegistry, type ProviderRegistry } from '@rxllm/core';
 import { geminiProvider } from '@rxllm/gemini';
 import { googleGenAIProvider } from '@rxllm/google-genai';
 import { ollamaProviderWith, openaiProviderWith } from '@rxllm/openai';
-import { simulatedProviderDefinition } from '@rxllm/testing';
+import { simulatedProviderDefinition } from '@rxllm/simulated';
 import { createUpstreamFetch } from './upstream-fetch.js';
 
 /**

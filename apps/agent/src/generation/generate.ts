@@ -1,6 +1,6 @@
 import { type Chunk, isContentChunk } from '@rxllm/core';
+import type { NumberedEvent, StreamMetrics } from '@rxllm/protocol';
 import { Observable } from 'rxjs';
-import type { NumberedEvent, StreamMetrics } from '../events.js';
 import { type HttpError, toHttpError } from '../http/errors.js';
 
 /** How a stream ended. `cancelled` means the client went away (logged as 499). */

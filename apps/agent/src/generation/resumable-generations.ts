@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type AgentEvent, toJsonLine } from '@rxllm/protocol';
 import {
   EventsExpiredError,
   type GenerationStore,
@@ -8,7 +9,6 @@ import {
 } from '@rxllm/store';
 import type { Logger } from 'pino';
 import { Observable, Subject, type Subscription } from 'rxjs';
-import { type AgentEvent, toJsonLine } from '../events.js';
 import { HttpError } from '../http/errors.js';
 import type { GenerationEvent } from './generate.js';
 

@@ -1,13 +1,7 @@
-import { LLMError, type LLMErrorKind } from '@rxllm/core';
+import { LLMError } from '@rxllm/core';
+import type { AgentErrorKind, ErrorPayload } from '@rxllm/protocol';
 
-/** Error kinds a client of the agent can see: the `LLMError` kinds plus the agent's own two. */
-export type AgentErrorKind = LLMErrorKind | 'shutdown' | 'slow-consumer';
-
-/** What a client receives: `{error:{kind,message}}`, as an HTTP body or inside an `error` event. */
-export interface ErrorPayload {
-  kind: AgentErrorKind;
-  message: string;
-}
+export type { AgentErrorKind, ErrorPayload } from '@rxllm/protocol';
 
 /**
  * An error the agent answers with: a kind, a client-safe message, and optionally an HTTP status and headers.
@@ -42,6 +36,8 @@ export class HttpError extends Error {
 const statusByKind: Record<AgentErrorKind, number> = {
   'invalid-request': 400,
   'content-filter': 400,
+  // A page on a foreign Origin (or a rebound DNS name): refused before any work starts.
+  forbidden: 403,
   // The client's credentials are fine when the *upstream* rejects ours: that is a server configuration fault.
   auth: 502,
   'not-found': 404,

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { toJsonLine } from '../events.js';
+import { toJsonLine } from '@rxllm/protocol';
 import { errorBody, type HttpError } from './errors.js';
 
 /**

@@ -1,18 +1,6 @@
 import type { Chunk } from '@rxllm/core';
+import type { StatsSnapshot } from '@rxllm/protocol';
 import type { StreamObserver, StreamOutcome } from '../generation/generate.js';
-
-/** One dashboard sample, as `GET /stats` and each `GET /stats/stream` event carry it. */
-export interface StatsSnapshot {
-  time: number;
-  activeStreams: number;
-  streamsStarted: number;
-  streamsCompleted: number;
-  streamsFailed: number;
-  ttftMsP50: number | null;
-  ttftMsP95: number | null;
-  chunksPerSecond: number;
-  charsPerSecond: number;
-}
 
 function percentile(sorted: readonly number[], fraction: number): number | null {
   if (sorted.length === 0) return null;

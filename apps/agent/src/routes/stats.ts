@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
+import { encodeStatsEvent } from '@rxllm/protocol';
 import type { AgentContext } from '../app/context.js';
-import { toJsonLine } from '../events.js';
 import { sendJson } from '../http/responses.js';
 import type { Route } from '../http/router.js';
 
@@ -35,7 +35,7 @@ export function statsRoutes(context: AgentContext): StatsRoutes {
     });
     const send = () => {
       if (response.writableLength > maxQueuedFeedBytes) return;
-      response.write(`data: ${toJsonLine(stats.sample())}\n\n`);
+      response.write(encodeStatsEvent(stats.sample()));
     };
     send();
     const timer = setInterval(send, config.statsIntervalMs);

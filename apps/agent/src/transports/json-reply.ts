@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { applyChunk, type Completion, emptyCompletion } from '@rxllm/core';
+import type { StreamMetrics } from '@rxllm/protocol';
 import type { Observable, Subscription } from 'rxjs';
 import type { ActiveStream } from '../app/context.js';
-import type { StreamMetrics } from '../events.js';
 import type { GenerationEvent } from '../generation/generate.js';
 import { errorBody, type HttpError, toHttpError } from '../http/errors.js';
 import { sendError, sendJson } from '../http/responses.js';

@@ -1,5 +1,5 @@
+import type { NumberedEvent } from '@rxllm/protocol';
 import { describe, expect, it } from 'vitest';
-import type { NumberedEvent } from '../events.js';
 import { OutboundQueue } from './outbound-queue.js';
 
 function harness(options: { maxBufferedBytes?: number; graceMs?: number } = {}) {

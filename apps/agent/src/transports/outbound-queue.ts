@@ -1,4 +1,4 @@
-import type { NumberedEvent } from '../events.js';
+import type { NumberedEvent } from '@rxllm/protocol';
 
 /** The socket side of a transport: how much it holds unsent, and how to hand it bytes. */
 export interface OutboundTarget {

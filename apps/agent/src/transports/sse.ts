@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { isContentChunk } from '@rxllm/core';
+import { type AgentEvent, encodeSseEvent, type NumberedEvent, toJsonLine } from '@rxllm/protocol';
 import type { Observable, Subscription } from 'rxjs';
 import type { AgentConfig } from '../config.js';
-import { type AgentEvent, encodeSseEvent, type NumberedEvent, toJsonLine } from '../events.js';
 import type { GenerationEvent } from '../generation/generate.js';
 import { errorBody, HttpError } from '../http/errors.js';
 import { deferred } from '../lib/deferred.js';

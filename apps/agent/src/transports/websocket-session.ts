@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { type AgentEvent, encodeWebSocketFrame, type NumberedEvent } from '@rxllm/protocol';
 import type { Observable, Subscription } from 'rxjs';
 import type { WebSocket } from 'ws';
 import type { AgentContext } from '../app/context.js';
-import { type AgentEvent, encodeWebSocketFrame, type NumberedEvent } from '../events.js';
 import { type ChatBody, toCompletionRequest } from '../generation/chat-request.js';
 import type { GenerationEvent } from '../generation/generate.js';
 import type { ProviderChoice } from '../generation/provider-catalog.js';

@@ -1,5 +1,5 @@
+import type { AgentEvent } from '@rxllm/protocol';
 import type { AgentContext } from '../../app/context.js';
-import type { AgentEvent } from '../../events.js';
 import { readJsonBody } from '../../http/body.js';
 import { sendJson } from '../../http/responses.js';
 import type { Route } from '../../http/router.js';

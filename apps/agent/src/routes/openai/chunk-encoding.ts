@@ -1,5 +1,5 @@
 import type { Chunk, Completion, FinishReason, Usage } from '@rxllm/core';
-import { type NumberedEvent, toJsonLine } from '../../events.js';
+import { type NumberedEvent, toJsonLine } from '@rxllm/protocol';
 import { openAIErrorBody } from './errors.js';
 
 const finishReasons: Record<FinishReason, string> = {

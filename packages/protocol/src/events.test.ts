@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { AGENT_EVENT_TYPES, type AgentEvent, isAgentEvent, isTerminalEvent } from './events.js';
+import { eventsByType, everyEvent } from './test-events.js';
+
+describe('isAgentEvent', () => {
+  it('accepts every event type, with and without its optional fields', () => {
+    for (const event of everyEvent) expect(isAgentEvent(event), JSON.stringify(event)).toBe(true);
+  });
+
+  it('knows exactly the types the fixtures cover, in stream order', () => {
+    expect(AGENT_EVENT_TYPES).toEqual(Object.keys(eventsByType));
+    expect(AGENT_EVENT_TYPES).toEqual(['start', 'text', 'reasoning', 'tool-call', 'usage', 'finish', 'done', 'error']);
+  });
+
+  it.each([
+    ['not an object', 'text'],
+    ['null', null],
+    ['an array', [{ type: 'text', text: 'x' }]],
+    ['no type', { text: 'x' }],
+    ['an unknown type', { type: 'tool-result', result: 1 }],
+    ['a prototype key as type', { type: 'constructor' }],
+    ['start without model', { type: 'start', provider: 'p' }],
+    ['start with a numeric id', { type: 'start', provider: 'p', model: 'm', id: 7 }],
+    ['text without text', { type: 'text' }],
+    ['text with a number', { type: 'text', text: 1 }],
+    ['reasoning without text', { type: 'reasoning' }],
+    ['tool-call without index', { type: 'tool-call', argumentsDelta: '' }],
+    ['tool-call without argumentsDelta', { type: 'tool-call', index: 0 }],
+    ['usage without usage', { type: 'usage' }],
+    ['finish without reason', { type: 'finish' }],
+    ['done without metrics', { type: 'done' }],
+    ['done with null metrics', { type: 'done', metrics: null }],
+    ['error without error', { type: 'error' }],
+    ['error without message', { type: 'error', error: { kind: 'unknown' } }],
+    ['error with a numeric kind', { type: 'error', error: { kind: 500, message: 'x' } }],
+  ])('rejects %s', (_name, value) => {
+    expect(isAgentEvent(value)).toBe(false);
+  });
+});
+
+describe('isTerminalEvent', () => {
+  it('is true for done and error only', () => {
+    const terminal = everyEvent.filter((event: AgentEvent) => isTerminalEvent(event)).map((event) => event.type);
+    expect(new Set(terminal)).toEqual(new Set(['done', 'error']));
+    expect(terminal).toHaveLength(eventsByType.done.length + eventsByType.error.length);
+  });
+});

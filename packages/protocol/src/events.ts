@@ -1,0 +1,134 @@
+import type { Chunk, StartChunk } from '@rxllm/core';
+import type { ErrorPayload } from './errors.js';
+
+/** Per-stream numbers the agent measured, sent in the `done` event. */
+export interface StreamMetrics {
+  /** Milliseconds from the request to the first content chunk; `null` when none came. */
+  ttftMs: number | null;
+  /** Content chunks (text, reasoning, tool-call). */
+  chunks: number;
+  /** Characters of text and reasoning (UTF-16 code units). */
+  chars: number;
+  durationMs: number;
+}
+
+/** The first event of a stream: the core `start` chunk, plus the agent's `streamId` to resume or cancel it with. */
+export interface StartEvent extends StartChunk {
+  streamId?: string;
+}
+
+/** The terminal event of a successful stream. */
+export interface DoneEvent {
+  type: 'done';
+  metrics: StreamMetrics;
+}
+
+/** The terminal event of a failed stream. */
+export interface ErrorEvent {
+  type: 'error';
+  error: ErrorPayload;
+}
+
+/**
+ * One event a client receives, the same objects over SSE (`data:`) and WebSocket (one per text frame): a core
+ * `Chunk` (the `start` chunk also carries `streamId`), then exactly one `done` or `error`.
+ *
+ * @example
+ * ```ts
+ * const event: AgentEvent = { type: 'text', text: 'Hi' };
+ * if (event.type === 'text') process.stdout.write(event.text);
+ * ```
+ */
+export type AgentEvent = StartEvent | Exclude<Chunk, StartChunk> | DoneEvent | ErrorEvent;
+
+/** The `type` of an {@link AgentEvent}, which is also its SSE `event:` name. */
+export type AgentEventType = AgentEvent['type'];
+
+/** An event with its sequence number in its stream (1, 2, 3, …): the SSE `id:` and the WebSocket frame's `id`. */
+export interface NumberedEvent {
+  id: number;
+  event: AgentEvent;
+}
+
+/**
+ * A decoded event with its sequence number when the agent sent one: `undefined` for an SSE event without `id:`,
+ * `0` for a WebSocket rejection (a bad message on the socket, a refused resume), which is not part of any stream.
+ */
+export interface ReceivedEvent {
+  id: number | undefined;
+  event: AgentEvent;
+}
+
+// A record, so that the compiler fails here when a type is added to or removed from AgentEvent.
+const eventTypeSet: Record<AgentEventType, true> = {
+  start: true,
+  text: true,
+  reasoning: true,
+  'tool-call': true,
+  usage: true,
+  finish: true,
+  done: true,
+  error: true,
+};
+
+/**
+ * Every {@link AgentEventType}, in stream order.
+ *
+ * @example
+ * ```ts
+ * AGENT_EVENT_TYPES.includes('done'); // true
+ * ```
+ */
+export const AGENT_EVENT_TYPES: readonly AgentEventType[] = Object.keys(eventTypeSet) as AgentEventType[];
+
+type Fields = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Fields => typeof value === 'object' && value !== null;
+const isString = (value: unknown): value is string => typeof value === 'string';
+const isOptionalString = (value: unknown) => value === undefined || isString(value);
+
+const fieldChecks: Record<AgentEventType, (event: Fields) => boolean> = {
+  start: (event) =>
+    isString(event.provider) && isString(event.model) && isOptionalString(event.id) && isOptionalString(event.streamId),
+  text: (event) => isString(event.text),
+  reasoning: (event) => isString(event.text),
+  'tool-call': (event) =>
+    typeof event.index === 'number' &&
+    isString(event.argumentsDelta) &&
+    isOptionalString(event.id) &&
+    isOptionalString(event.name),
+  usage: (event) => isObject(event.usage),
+  finish: (event) => isString(event.reason) && isOptionalString(event.rawReason),
+  done: (event) => isObject(event.metrics),
+  error: (event) => isObject(event.error) && isString(event.error.kind) && isString(event.error.message),
+};
+
+/**
+ * True when a parsed JSON value is an {@link AgentEvent}: an object of a known `type` with that type's required
+ * fields (text for `text`, metrics for `done`, `{kind, message}` for `error`, …). Extra fields are allowed.
+ *
+ * @example
+ * ```ts
+ * isAgentEvent({ type: 'text', text: 'Hi' }); // true
+ * isAgentEvent({ type: 'text' }); // false
+ * isAgentEvent({ type: 'tool-result' }); // false: not (yet) an event type
+ * ```
+ */
+export function isAgentEvent(value: unknown): value is AgentEvent {
+  if (!isObject(value) || !isString(value.type) || !Object.hasOwn(eventTypeSet, value.type)) return false;
+  return fieldChecks[value.type as AgentEventType](value);
+}
+
+/**
+ * True for the event that ends a stream: `done` or `error`.
+ *
+ * @example
+ * ```ts
+ * for await (const { event } of readAgentEvents(response.body!)) {
+ *   if (isTerminalEvent(event)) break;
+ * }
+ * ```
+ */
+export function isTerminalEvent(event: AgentEvent): event is DoneEvent | ErrorEvent {
+  return event.type === 'done' || event.type === 'error';
+}
