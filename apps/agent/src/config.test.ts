@@ -1,15 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { assertSafeBind, ConfigError, isLoopbackHost, loadConfig } from './config.js';
 
 describe('loadConfig', () => {
   it('has the documented defaults', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
       port: 8080,
-      host: '0.0.0.0',
+      host: '127.0.0.1',
       logLevel: 'info',
       agentApiKey: undefined,
       allowedOrigins: [],
+      allowedHosts: [],
+      allowUnauthenticated: false,
       maxBodyBytes: 1024 * 1024,
       maxMessageChars: 100_000,
       pingIntervalMs: 15_000,
@@ -86,5 +88,20 @@ describe('loadConfig', () => {
     expect(message).toMatch(/RESUMABLE_STREAMS must be true or false/);
     expect(message).not.toContain('eighty');
     expect(message).not.toContain('secret-value');
+  });
+
+  it('reads ALLOWED_HOSTS (lower case, no blanks) and ALLOW_UNAUTHENTICATED', () => {
+    const config = loadConfig({ ALLOWED_HOSTS: ' Agent.Example , ,lan-box ', ALLOW_UNAUTHENTICATED: 'true' });
+    expect(config.allowedHosts).toEqual(['agent.example', 'lan-box']);
+    expect(config.allowUnauthenticated).toBe(true);
+  });
+
+  it('refuses to bind beyond loopback without AGENT_API_KEY unless ALLOW_UNAUTHENTICATED=true', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) expect(isLoopbackHost(host)).toBe(true);
+    for (const host of ['0.0.0.0', '::', '192.168.1.5', 'example.com']) expect(isLoopbackHost(host)).toBe(false);
+    expect(() => assertSafeBind('127.0.0.1', loadConfig({}))).not.toThrow();
+    expect(() => assertSafeBind('0.0.0.0', loadConfig({}))).toThrow(/set AGENT_API_KEY.*ALLOW_UNAUTHENTICATED=true/);
+    expect(() => assertSafeBind('0.0.0.0', loadConfig({ AGENT_API_KEY: 'k' }))).not.toThrow();
+    expect(() => assertSafeBind('::', loadConfig({ ALLOW_UNAUTHENTICATED: 'true' }))).not.toThrow();
   });
 });

@@ -54,7 +54,7 @@ const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
 const environmentSchema = z.object({
   PORT: integer('PORT', 8080, 0, 65535),
-  HOST: z.string().trim().optional().default('0.0.0.0'),
+  HOST: z.string().trim().optional().default('127.0.0.1'),
   LOG_LEVEL: z
     .string()
     .trim()
@@ -68,6 +68,8 @@ const environmentSchema = z.object({
     }),
   AGENT_API_KEY: z.string().optional(),
   ALLOWED_ORIGINS: z.string().optional(),
+  ALLOWED_HOSTS: z.string().optional(),
+  ALLOW_UNAUTHENTICATED: booleanFlag('ALLOW_UNAUTHENTICATED'),
   MAX_BODY_BYTES: integer('MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
   MAX_MESSAGE_CHARS: integer('MAX_MESSAGE_CHARS', 100_000, 1, 10_000_000),
   MAX_MESSAGES: integer('MAX_MESSAGES', 200, 1, 10_000),
@@ -107,8 +109,18 @@ export interface AgentConfig {
   logLevel: (typeof logLevels)[number];
   /** Bearer token required on every route but health, when set. Never logged. */
   agentApiKey: string | undefined;
-  /** Extra origins allowed for WebSocket upgrades and CORS; the agent's own origin is always allowed. */
+  /**
+   * Origins (besides the agent's own) whose pages may start, read or cancel generations, open the WebSocket and get
+   * CORS headers. A request with any other `Origin` is refused with 403 `forbidden`.
+   */
   allowedOrigins: string[];
+  /**
+   * `Host` names (no port) served besides the loopback names; bound to loopback only these and `localhost`,
+   * `127.0.0.1`, `[::1]` are served (421 otherwise), against DNS rebinding. Bound wider, only these when set.
+   */
+  allowedHosts: string[];
+  /** Binding beyond loopback without `AGENT_API_KEY` is refused unless this is set. */
+  allowUnauthenticated: boolean;
   maxBodyBytes: number;
   maxMessageChars: number;
   maxMessages: number;
@@ -170,13 +182,18 @@ export function loadConfig(env: AgentEnv = process.env): AgentConfig {
   const agentApiKey = values.AGENT_API_KEY?.trim() ? values.AGENT_API_KEY.trim() : undefined;
   return {
     port: values.PORT,
-    host: values.HOST || '0.0.0.0',
+    host: values.HOST || '127.0.0.1',
     logLevel: values.LOG_LEVEL,
     agentApiKey,
     allowedOrigins: (values.ALLOWED_ORIGINS ?? '')
       .split(',')
       .map((origin) => origin.trim().replace(/\/+$/, ''))
       .filter(Boolean),
+    allowedHosts: (values.ALLOWED_HOSTS ?? '')
+      .split(',')
+      .map((host) => host.trim().toLowerCase())
+      .filter(Boolean),
+    allowUnauthenticated: values.ALLOW_UNAUTHENTICATED,
     maxBodyBytes: values.MAX_BODY_BYTES,
     maxMessageChars: values.MAX_MESSAGE_CHARS,
     maxMessages: values.MAX_MESSAGES,
@@ -198,4 +215,36 @@ export function loadConfig(env: AgentEnv = process.env): AgentConfig {
     rateLimitBurst: values.RATE_LIMIT_BURST || values.RATE_LIMIT_PER_MINUTE,
     env,
   };
+}
+
+/**
+ * True for an address that only this machine can reach: `localhost`, `127.0.0.0/8`, `::1`.
+ *
+ * @example
+ * ```ts
+ * isLoopbackHost('127.0.0.1'); // true
+ * isLoopbackHost('0.0.0.0'); // false: every interface
+ * ```
+ */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare);
+}
+
+/**
+ * Refuses to expose the agent (and the API key it holds) to the network without a bearer token: binding beyond
+ * loopback needs `AGENT_API_KEY`, or `ALLOW_UNAUTHENTICATED=true` to accept the risk. Throws {@link ConfigError}.
+ *
+ * @example
+ * ```ts
+ * assertSafeBind('0.0.0.0', loadConfig({})); // throws: set AGENT_API_KEY
+ * ```
+ */
+export function assertSafeBind(host: string, config: Pick<AgentConfig, 'agentApiKey' | 'allowUnauthenticated'>): void {
+  if (isLoopbackHost(host) || config.agentApiKey !== undefined || config.allowUnauthenticated) return;
+  throw new ConfigError(
+    `HOST=${host} would let anyone on the network use this agent and its provider key: set AGENT_API_KEY to a ` +
+      'secret clients must send as Authorization: Bearer <key>, or ALLOW_UNAUTHENTICATED=true to run open anyway, ' +
+      'or leave HOST unset to listen on 127.0.0.1 only',
+  );
 }

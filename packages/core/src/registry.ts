@@ -62,7 +62,7 @@ const processEnv = (): Env => (typeof process === 'undefined' ? {} : process.env
  * ```ts
  * import { openaiProvider } from '@rxllm/openai';
  * import { anthropicProvider } from '@rxllm/anthropic';
- * import { simulatedProviderDefinition } from '@rxllm/testing';
+ * import { simulatedProviderDefinition } from '@rxllm/simulated';
  *
  * const registry = createRegistry({ openai: openaiProvider, anthropic: anthropicProvider, simulated: simulatedProviderDefinition });
  * const { provider, reason } = registry.fromEnv(process.env); // LLM_PROVIDER=anthropic ANTHROPIC_API_KEY=…

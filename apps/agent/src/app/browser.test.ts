@@ -1,17 +1,14 @@
-import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { type AddressInfo, connect, createServer as createNetServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { type MockScript, type MockUpstream, mockUpstream, type RecordedRequest } from '@rxllm/testing';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningAgent, startAgent } from '../index.js';
+import { launchChromium, type TestBrowser } from '../test-chromium.js';
 
 // The chat page in a real Chromium against the real agent and the OpenAI SDK talking to the mock upstream.
-// Chromium comes from the Debian package (`apt-get install -y chromium`); nothing is installed at test time.
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const outputDirectory = join(import.meta.dirname, '..', 'test-output');
 const readmeScreenshot = join(import.meta.dirname, '..', '..', 'web', 'screenshot.png');
 
@@ -75,16 +72,10 @@ let agent: RunningAgent;
 let lockedAgent: RunningAgent;
 let context: BrowserContext;
 let page: Page;
-let userDataDirectory: string;
+let browser: TestBrowser;
 const pageProblems: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(
-      `Chromium not found at ${chromiumPath}. Install it with \`apt-get update && apt-get install -y chromium\` ` +
-        '(or set CHROMIUM_PATH to a Chromium binary).',
-    );
-  }
   mock = await mockUpstream({
     respond: (request) => {
       const prompt = lastUserMessage(request);
@@ -110,23 +101,8 @@ beforeAll(async () => {
     host: '127.0.0.1',
     logStream: silent(),
   });
-  userDataDirectory = await mkdtemp(join(tmpdir(), 'rxllm-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDirectory, {
-    executablePath: chromiumPath,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1200, height: 800 },
-    timeout: 30_000,
-  });
+  browser = await launchChromium({ viewport: { width: 1200, height: 800 } });
+  context = browser.context;
   page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
   page.on('response', (response) => {
@@ -139,11 +115,10 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await agent?.close();
   await lockedAgent?.close();
   await mock?.close();
-  if (userDataDirectory) await rm(userDataDirectory, { recursive: true, force: true });
 });
 
 async function replyText(): Promise<string> {

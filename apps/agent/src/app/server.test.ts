@@ -28,7 +28,7 @@ describe('routes on a real socket: chunked bodies, WebSocket upgrades, live feed
     const status = await new Promise<number>((resolve, reject) => {
       const request = httpRequest(`${url}/chat`, {
         method: 'POST',
-        headers: { ...auth, 'Transfer-Encoding': 'chunked' },
+        headers: { ...auth, 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' },
       });
       request.on('response', (response) => {
         response.resume();

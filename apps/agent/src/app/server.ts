@@ -60,6 +60,8 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
     ],
     {
       agentApiKey: config.agentApiKey,
+      host: config.host,
+      allowedHosts: config.allowedHosts,
       allowedOrigins: config.allowedOrigins,
       isDraining: context.isDraining,
       errorBodyFor: (path, error) => (path.startsWith('/v1/') ? openAIErrorBody(error) : undefined),

@@ -96,7 +96,7 @@ describe('the listener during the drain', () => {
     const shortClosed = new Promise<number>((resolve) => short.once('close', () => resolve(performance.now())));
     const shortBody = '{"message":"short"}';
     short.write(
-      `POST /chat HTTP/1.1\r\nHost: agent\r\nContent-Type: application/json\r\nContent-Length: ${shortBody.length}\r\n\r\n${shortBody}`,
+      `POST /chat HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${shortBody.length}\r\n\r\n${shortBody}`,
     );
     await upstream.waitForRequests(2);
     // A kept-alive connection that is idle when the drain starts must not hold the process open.
@@ -104,7 +104,7 @@ describe('the listener during the drain', () => {
     await new Promise((resolve) => idle.once('connect', resolve));
     const idleClosed = new Promise<number>((resolve) => idle.once('close', () => resolve(performance.now())));
     idle.on('data', () => undefined);
-    idle.write('GET /healthz HTTP/1.1\r\nHost: agent\r\n\r\n');
+    idle.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n');
     await new Promise((resolve) => idle.once('data', resolve));
 
     const drainStarted = performance.now();

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { ProviderRegistry } from '@rxllm/core';
 import type { Logger } from 'pino';
-import { type AgentEnv, loadConfig } from '../config.js';
+import { type AgentEnv, assertSafeBind, isLoopbackHost, loadConfig } from '../config.js';
 import { createLogger } from '../observability/logger.js';
 import { createAgentServer } from './server.js';
 
@@ -57,10 +57,19 @@ function hasAnyKey(env: AgentEnv): boolean {
  */
 export async function startAgent(options: StartAgentOptions = {}): Promise<RunningAgent> {
   const env = withOpenAICompatibleDefault(options.env ?? process.env);
-  const config = loadConfig(env);
+  const loaded = loadConfig(env);
+  // The address decides which Host names are served (see isHostAllowed), so an override replaces HOST everywhere.
+  const config = options.host === undefined ? loaded : { ...loaded, host: options.host };
+  assertSafeBind(config.host, config);
   const logger = createLogger(config.logLevel, options.logStream);
   const registry = options.registry ?? (await import('../generation/default-registry.js')).defaultRegistry();
   logger.info('Streaming Chatbot Agent starting...');
+  if (!isLoopbackHost(config.host) && config.agentApiKey === undefined) {
+    logger.warn(
+      `ALLOW_UNAUTHENTICATED=true and HOST=${config.host}: anyone who can reach this machine can use the agent ` +
+        'and its provider key. Set AGENT_API_KEY to require a bearer token.',
+    );
+  }
   const agent = await createAgentServer({ config, registry, logger });
   const { active } = agent.context.catalog;
   logger.info({ provider: active.name, reason: active.reason }, `Provider: ${active.name} (${active.reason})`);
@@ -76,7 +85,7 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Runni
   }
   const others = agent.context.catalog.entries.slice(1).map((entry) => entry.name);
   if (others.length > 0) logger.info({ providers: others }, `Also available per request: ${others.join(', ')}`);
-  const host = options.host ?? config.host;
+  const { host } = config;
   const port = options.port ?? config.port;
   await new Promise<void>((resolve, reject) => {
     agent.server.once('error', reject);

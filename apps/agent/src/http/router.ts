@@ -3,6 +3,7 @@ import { isAuthorized } from './auth.js';
 import { clientLeft } from './body.js';
 import { answerPreflight, applyCors } from './cors.js';
 import { errorBody, HttpError, toHttpError } from './errors.js';
+import { assertJsonBody, type GuardOptions, requestGuard } from './guards.js';
 import { sendError } from './responses.js';
 
 /** What a route handler gets besides the request and the response. */
@@ -23,15 +24,19 @@ export interface Route {
   /** `/chat`, `/chat/:streamId/cancel`: a `:name` segment matches one non-empty path segment. */
   path: string;
   methods: Partial<Record<'GET' | 'POST', RouteHandler>>;
-  /** Reachable without `AGENT_API_KEY` (health probes and the page, which a browser opens without a header). */
+  /**
+   * Reachable without `AGENT_API_KEY` and from any `Origin` (health probes and the page, which a browser opens
+   * without a header); every other route is refused (403 `forbidden`) to a page on a foreign origin.
+   */
   public?: boolean;
+  /** Its POST has no body (`cancel`): a request without `Content-Type` is accepted too; any other must be JSON. */
+  bodyless?: boolean;
   /** Still served while the agent drains (probes, metrics); every other route answers 503 `shutdown` then. */
   servedWhileDraining?: boolean;
 }
 
-export interface RouterOptions {
+export interface RouterOptions extends GuardOptions {
   agentApiKey: string | undefined;
-  allowedOrigins: readonly string[];
   isDraining(): boolean;
   /** The error body of a path (the `/v1/` routes speak OpenAI's error shape); default `{error:{kind,message}}`. */
   errorBodyFor?(path: string, error: HttpError): unknown;
@@ -86,9 +91,9 @@ function parseUrl(request: IncomingMessage): URL {
 }
 
 /**
- * The agent's one request handler: URL parsing, route matching (404), CORS and its preflight, bearer auth (401),
- * methods (405 with `Allow`), the drain guard (503 `shutdown`), and one error mapping for everything a handler
- * throws. It takes a plain `(request, response)`, so routes can be tested in process (light-my-request's `inject`).
+ * The agent's one request handler: the `Host` allow list (421), URL parsing, route matching (404), the `Origin`
+ * check (403 `forbidden`), CORS and its preflight, bearer auth (401), methods (405 with `Allow`), JSON-only POST
+ * bodies (415), the drain guard (503 `shutdown`), and one error mapping for everything a handler throws. It takes a plain `(request, response)`, so routes can be tested in process (light-my-request's `inject`).
  *
  * @example
  * ```ts
@@ -100,13 +105,16 @@ function parseUrl(request: IncomingMessage): URL {
 export function createRouter(routes: readonly Route[], options: RouterOptions) {
   const compiled = routes.map(compile);
   const cors = { allowedOrigins: options.allowedOrigins };
+  const guard = requestGuard(options);
 
   const dispatch = async (request: IncomingMessage, response: ServerResponse, found: { route: Route }) => {
+    guard.host(request);
     const url = parseUrl(request);
     const { route, params } = match(compiled, url.pathname);
     found.route = route;
     const method = request.method ?? 'GET';
     const allowed = Object.keys(route.methods);
+    if (!route.public || method === 'OPTIONS') guard.origin(request);
     if (method === 'OPTIONS') return answerPreflight(request, response, allowed, cors);
     applyCors(request, response, cors);
     if (!route.public && !isAuthorized(request.headers, options.agentApiKey)) {
@@ -125,6 +133,7 @@ export function createRouter(routes: readonly Route[], options: RouterOptions) {
         headers: { Allow: allowed.join(', ') },
       });
     }
+    if (method === 'POST') assertJsonBody(request, { bodyless: route.bodyless === true });
     if (options.isDraining() && !route.servedWhileDraining) {
       throw new HttpError({ kind: 'shutdown', message: 'the server is shutting down' });
     }
@@ -134,6 +143,8 @@ export function createRouter(routes: readonly Route[], options: RouterOptions) {
   return async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = performance.now();
     const found: { route: Route | undefined } = { route: undefined };
+    // No reply of the agent is meant to be sniffed into another type (a JSON error rendered as HTML, say).
+    response.setHeader('X-Content-Type-Options', 'nosniff');
     response.on('close', () => {
       const status = response.headersSent ? response.statusCode : 499;
       options.onResponseClosed?.(request, found.route?.path ?? 'unmatched', status, performance.now() - started);

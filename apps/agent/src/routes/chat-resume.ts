@@ -72,6 +72,7 @@ export function chatResumeRoutes(context: AgentContext): Route[] {
     },
     {
       path: '/chat/:streamId/cancel',
+      bodyless: true,
       methods: {
         POST: async (_request, response, { params }) => {
           const streamId = parseStreamId(params.streamId ?? '');

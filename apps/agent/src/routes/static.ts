@@ -79,7 +79,6 @@ export async function loadWebAssets(specifier = '@rxllm/web'): Promise<WebAssets
 
 const staticHeaders = {
   'Content-Security-Policy': contentSecurityPolicy,
-  'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'Cache-Control': 'no-cache',
 };

@@ -4,7 +4,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import type { AgentContext } from '../app/context.js';
 import { isAuthorized } from '../http/auth.js';
 import { HttpError, toHttpError } from '../http/errors.js';
-import { isOriginAllowed } from '../http/guards.js';
+import { requestGuard } from '../http/guards.js';
 import type { Route } from '../http/router.js';
 import { WebSocketSession } from '../transports/websocket-session.js';
 
@@ -35,6 +35,7 @@ const reasons: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  421: 'Misdirected Request',
   429: 'Too Many Requests',
   503: 'Service Unavailable',
 };
@@ -48,7 +49,7 @@ function upgradePath(request: IncomingMessage): string {
 }
 
 /**
- * Serves `GET /ws`: Origin allow-list and bearer auth (header, or subprotocol `rxllm.bearer.<token>`) at the
+ * Serves `GET /ws`: the `Host` and `Origin` guards (as every route), bearer auth (header, or subprotocol `rxllm.bearer.<token>`) at the
  * upgrade, `maxPayload` capped at `MAX_BODY_BYTES`, the rate limit, then one {@link WebSocketSession} per socket.
  *
  * @example
@@ -60,6 +61,7 @@ function upgradePath(request: IncomingMessage): string {
 export function websocketEndpoint(context: AgentContext): WebSocketEndpoint {
   const { config } = context;
   let accepting = true;
+  const guard = requestGuard(config);
   const sockets = new Set<WebSocket>();
   const wss = new WebSocketServer({
     noServer: true,
@@ -85,12 +87,15 @@ export function websocketEndpoint(context: AgentContext): WebSocketEndpoint {
       const body = { error: { kind: error.kind, message: error.message } };
       rejectUpgrade(socket, error.status, reasons[error.status] ?? 'Error', body, headers);
     };
-    if (path !== '/ws') return fail(new HttpError({ kind: 'not-found', status: 404, message: `no route ${path}` }));
+    try {
+      guard.host(request);
+      if (path !== '/ws') throw new HttpError({ kind: 'not-found', status: 404, message: `no route ${path}` });
+      guard.origin(request);
+    } catch (error) {
+      return fail(toHttpError(error));
+    }
     if (!accepting || context.isDraining()) {
       return fail(new HttpError({ kind: 'shutdown', status: 503, message: 'the server is shutting down' }));
-    }
-    if (!isOriginAllowed(request, config.allowedOrigins)) {
-      return fail(new HttpError({ kind: 'auth', status: 403, message: 'origin not allowed (set ALLOWED_ORIGINS)' }));
     }
     if (!isAuthorized(request.headers, config.agentApiKey, true)) {
       return fail(new HttpError({ kind: 'auth', status: 401, message: 'missing or wrong bearer token' }));

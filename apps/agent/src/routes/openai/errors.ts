@@ -4,6 +4,7 @@ const openAIErrorTypes: Record<string, string> = {
   'invalid-request': 'invalid_request_error',
   'content-filter': 'invalid_request_error',
   auth: 'authentication_error',
+  forbidden: 'permission_error',
   'not-found': 'not_found_error',
   'rate-limit': 'rate_limit_exceeded',
   timeout: 'timeout',
