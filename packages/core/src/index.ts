@@ -25,11 +25,19 @@ export {
   retryAfterMsFromHeaders,
   truncatedStreamError,
 } from './errors.js';
-export { fromAbortable, fromAbortableBatches } from './from-abortable.js';
+export type { RelayOptions } from './from-abortable.js';
+export { fromAbortable, fromAbortableBatches, RELAY_VALUES_PER_RUN } from './from-abortable.js';
 export type { Provider } from './provider.js';
 export type { Env, ProviderDefinition, ProviderFactory, ProviderRegistry, ResolvedProvider } from './registry.js';
 export { createRegistry, RegistryError } from './registry.js';
+export type { RelayBudget, RelayBudgetOptions } from './relay-budget.js';
+export { createRelayBudget, RELAY_RUN_MS, RELAY_SOLO_FACTOR, RELAY_TURN_MS, yieldToEventLoop } from './relay-budget.js';
 export type { AssistantToolCall, CompletionRequest, Message, Role, ToolDefinition } from './request.js';
 export { systemPrompt } from './request.js';
-export type { EventSplitter, SseEvent, SseReader, SseReaderOptions } from './sse-reader.js';
-export { createSseReader, MAX_SSE_EVENT_CHARS, readEventBatches } from './sse-reader.js';
+export type { EventSplitter, ReadEventBatchesOptions, SseEvent, SseReader, SseReaderOptions } from './sse-reader.js';
+export {
+  createSseReader,
+  MAX_SSE_EVENT_CHARS,
+  readEventBatches,
+  SSE_SLICE_BYTES,
+} from './sse-reader.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LLMError } from './errors.js';
+import { fromAbortableBatches } from './from-abortable.js';
 import { createSseReader, readEventBatches, type SseEvent } from './sse-reader.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -124,5 +125,94 @@ describe('readEventBatches', () => {
     );
     expect(result.batches).toEqual([['1']]);
     expect(result.error).toMatchObject({ kind: 'network', message: 'vendor sent an event longer than 50 characters' });
+  });
+});
+
+describe('readEventBatches: a read far larger than a slice (a backlog)', () => {
+  const events = (count: number, text = 'é中😀') =>
+    Array.from({ length: count }, (_, index) => `data: ${index} ${text}\n\n`).join('');
+
+  it('is parsed slice by slice: every event once, in order, no batch over maxSliceBytes worth of events', async () => {
+    const whole = events(20_000);
+    const sliceBytes = 1_000;
+    const result = await collect(
+      readEventBatches(bodyOf([whole]), createSseReader({ provider: 'vendor' }), ({ data }) => [data], {
+        maxSliceBytes: sliceBytes,
+      }),
+    );
+    expect(result.error).toBeUndefined();
+    expect(result.batches.flat()).toEqual(Array.from({ length: 20_000 }, (_, index) => `${index} é中😀`));
+    // A slice completes the event it ends inside of plus as many whole events as it holds, at most.
+    const smallestEvent = bytes(events(1)).byteLength;
+    expect(Math.max(...result.batches.map((batch) => batch.length))).toBeLessThanOrEqual(
+      Math.floor(sliceBytes / smallestEvent) + 1,
+    );
+    expect(result.batches.length).toBeGreaterThanOrEqual(Math.floor(bytes(whole).byteLength / sliceBytes));
+  });
+
+  it('keeps multi-byte characters whole wherever a slice boundary falls', async () => {
+    const whole = events(500);
+    for (const sliceBytes of [1, 2, 3, 7]) {
+      const result = await collect(
+        readEventBatches(bodyOf([whole]), createSseReader({ provider: 'vendor' }), ({ data }) => [data], {
+          maxSliceBytes: sliceBytes,
+        }),
+      );
+      expect(result.batches.flat(), `slices of ${sliceBytes}`).toEqual(
+        Array.from({ length: 500 }, (_, index) => `${index} é中😀`),
+      );
+    }
+  });
+
+  it('relayed by fromAbortableBatches, lets the event loop run between slices: a setImmediate queued before runs', async () => {
+    const whole = events(40_000); // about 1.2 MB in one read
+    const seen: string[] = [];
+    let seenWhenTimerRan: number | undefined;
+    setImmediate(() => {
+      seenWhenTimerRan = seen.length;
+    });
+    await new Promise<void>((resolve, reject) =>
+      fromAbortableBatches(() =>
+        readEventBatches(bodyOf([whole]), createSseReader({ provider: 'vendor' }), ({ data }) => [data]),
+      ).subscribe({ next: (data) => seen.push(data), error: reject, complete: resolve }),
+    );
+    expect(seen).toEqual(Array.from({ length: 40_000 }, (_, index) => `${index} é中😀`));
+    expect(seenWhenTimerRan).toBeGreaterThan(0);
+    expect(seenWhenTimerRan).toBeLessThan(seen.length);
+  });
+
+  it('never waits for the event loop itself: small reads cost no macrotask', async () => {
+    let turns = 0;
+    let counting = true;
+    const count = () => {
+      if (!counting) return;
+      turns += 1;
+      setImmediate(count);
+    };
+    setImmediate(count);
+    const reads = Array.from({ length: 50 }, (_, index) => `data: ${index}\n\n`);
+    const result = await collect(
+      readEventBatches(bodyOf(reads), createSseReader({ provider: 'vendor' }), ({ data }) => [Number(data)]),
+    );
+    counting = false;
+    expect(result.batches.flat()).toEqual(Array.from({ length: 50 }, (_, index) => index));
+    expect(turns).toBe(0);
+  });
+
+  it('stops after the slice in hand when the consumer returns: the rest of the read is not parsed', async () => {
+    let mapped = 0;
+    const batches = readEventBatches(
+      bodyOf([events(10_000)]),
+      createSseReader({ provider: 'vendor' }),
+      ({ data }) => {
+        mapped += 1;
+        return [data];
+      },
+      { maxSliceBytes: 300 },
+    );
+    const first = await batches.next();
+    expect(first.done).toBe(false);
+    await batches.return(undefined);
+    expect(mapped).toBeLessThan(100);
   });
 });

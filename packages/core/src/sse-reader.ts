@@ -100,9 +100,42 @@ export interface EventSplitter<E> {
 }
 
 /**
- * Reads a response body to its end and yields, per network read, the items `map` made of the events that read
- * completed: one batch per read (for `fromAbortableBatches`). When `map` throws, the items of the events before it
- * are yielded first and then the error is thrown; so is the splitter's own `error` (an event over its limit).
+ * Most bytes of one network read parsed in one step: a read far larger (a backlog that piled up while the process was
+ * busy) is parsed and yielded slice by slice, so the consumer can step aside between slices.
+ */
+export const SSE_SLICE_BYTES = 16 * 1024;
+
+/** How {@link readEventBatches} cuts a large read into slices. */
+export interface ReadEventBatchesOptions {
+  /** Most bytes parsed into one batch; default {@link SSE_SLICE_BYTES}. */
+  maxSliceBytes?: number;
+}
+
+/**
+ * The items `map` makes of the events that `bytes` completes (`undefined`: the body has ended), and the error that
+ * stopped it (after the items before it), if any.
+ */
+function mapEvents<E, T>(
+  events: EventSplitter<E>,
+  bytes: Uint8Array | undefined,
+  map: (event: E) => Iterable<T>,
+): { batch: T[]; failed: boolean; failure: unknown } {
+  const batch: T[] = [];
+  try {
+    for (const event of bytes === undefined ? events.end() : events.feed(bytes))
+      for (const item of map(event)) batch.push(item);
+  } catch (failure) {
+    return { batch, failed: true, failure };
+  }
+  return { batch, failed: false, failure: undefined };
+}
+
+/**
+ * Reads a response body to its end and yields the items `map` made of the events each read completed: one batch per
+ * read, or one per slice of `maxSliceBytes` when a read is larger, so that no single step parses megabytes and its
+ * consumer ({@link fromAbortableBatches}, which steps aside for the event loop when a run has lasted long enough)
+ * never has to wait for a whole backlog. When `map` throws, the items of the events before it are yielded first and
+ * then the error is thrown; so is the splitter's own `error` (an event over its limit).
  *
  * @example
  * ```ts
@@ -114,22 +147,22 @@ export async function* readEventBatches<E, T>(
   body: ReadableStream<Uint8Array>,
   events: EventSplitter<E>,
   map: (event: E) => Iterable<T>,
+  options: ReadEventBatchesOptions = {},
 ): AsyncGenerator<T[]> {
+  const sliceBytes = Math.max(1, options.maxSliceBytes ?? SSE_SLICE_BYTES);
   const reader = body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
-    const batch: T[] = [];
-    let failed = false;
-    let failure: unknown;
-    try {
-      for (const event of done ? events.end() : events.feed(value)) for (const item of map(event)) batch.push(item);
-    } catch (error) {
-      failed = true;
-      failure = error;
-    }
-    if (batch.length > 0) yield batch;
-    if (failed) throw failure;
-    if (events.error) throw events.error;
+    const length = done ? 0 : value.byteLength;
+    let offset = 0;
+    do {
+      const slice = done || length <= sliceBytes ? value : value.subarray(offset, offset + sliceBytes);
+      offset += sliceBytes;
+      const { batch, failed, failure } = mapEvents(events, slice, map);
+      if (batch.length > 0) yield batch;
+      if (failed) throw failure;
+      if (events.error) throw events.error;
+    } while (offset < length);
     if (done) return;
   }
 }
