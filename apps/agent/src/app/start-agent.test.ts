@@ -5,6 +5,27 @@ import { postJson, readSse, testRegistry } from '../test-helpers.js';
 import { startAgent } from './start-agent.js';
 
 describe('startAgent', () => {
+  it('refuses to listen beyond loopback without AGENT_API_KEY, and warns first when ALLOW_UNAUTHENTICATED=true', async () => {
+    const logs: string[] = [];
+    const logStream = new Writable({
+      write(chunk, _encoding, callback) {
+        logs.push(chunk.toString());
+        callback();
+      },
+    });
+    await expect(startAgent({ env: {}, port: 0, host: '0.0.0.0', logStream })).rejects.toThrow(
+      /HOST=0\.0\.0\.0 .*set AGENT_API_KEY.*ALLOW_UNAUTHENTICATED=true/,
+    );
+    await expect(startAgent({ env: { HOST: '::' }, port: 0, logStream })).rejects.toThrow(/AGENT_API_KEY/);
+    expect(logs).toEqual([]);
+    const open = await startAgent({ env: { ALLOW_UNAUTHENTICATED: 'true' }, port: 0, host: '0.0.0.0', logStream });
+    await open.close();
+    const lines = logs.join('').split('\n').filter(Boolean);
+    const warning = lines.findIndex((line) => line.includes('ALLOW_UNAUTHENTICATED=true and HOST=0.0.0.0'));
+    expect(warning).toBeGreaterThanOrEqual(0);
+    expect(warning).toBeLessThan(3);
+  });
+
   it('with only OPENAI_BASE_URL (no key) streams from that OpenAI-compatible server', async () => {
     const upstream = await mockUpstream();
     const logs: string[] = [];
