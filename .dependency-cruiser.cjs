@@ -115,10 +115,13 @@ module.exports = {
     },
     {
       name: 'protocol-is-browser-safe',
-      comment: '@rxllm/protocol is bundled into the page: it imports @rxllm/core and eventsource-parser, no Node built-in.',
+      comment:
+        '@rxllm/protocol is bundled into the page: it imports @rxllm/core and eventsource-parser, no Node built-in.',
       severity: 'error',
       from: { path: '^packages/protocol/src/', pathNot: notTest },
-      to: { pathNot: ['^packages/(protocol|core)/', dependency({ workspace: [], npm: ['eventsource-parser', 'rxjs'] })] },
+      to: {
+        pathNot: ['^packages/(protocol|core)/', dependency({ workspace: [], npm: ['eventsource-parser', 'rxjs'] })],
+      },
     },
     operatorRule('buffer'),
     operatorRule('timeout'),
