@@ -93,7 +93,8 @@ function parseUrl(request: IncomingMessage): URL {
 /**
  * The agent's one request handler: the `Host` allow list (421), URL parsing, route matching (404), the `Origin`
  * check (403 `forbidden`), CORS and its preflight, bearer auth (401), methods (405 with `Allow`), JSON-only POST
- * bodies (415), the drain guard (503 `shutdown`), and one error mapping for everything a handler throws. It takes a plain `(request, response)`, so routes can be tested in process (light-my-request's `inject`).
+ * bodies (415), the drain guard (503 `shutdown`), and one error mapping for everything a handler throws. It takes a
+ * plain `(request, response)`, so routes can be tested in process (light-my-request's `inject`).
  *
  * @example
  * ```ts

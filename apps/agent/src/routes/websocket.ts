@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { AgentContext } from '../app/context.js';
@@ -31,15 +31,6 @@ function rejectUpgrade(socket: Duplex, status: number, reason: string, body: unk
   );
 }
 
-const reasons: Record<number, string> = {
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  421: 'Misdirected Request',
-  429: 'Too Many Requests',
-  503: 'Service Unavailable',
-};
-
 function upgradePath(request: IncomingMessage): string {
   try {
     return new URL(request.url ?? '/', 'http://agent.invalid').pathname;
@@ -49,8 +40,8 @@ function upgradePath(request: IncomingMessage): string {
 }
 
 /**
- * Serves `GET /ws`: the `Host` and `Origin` guards (as every route), bearer auth (header, or subprotocol `rxllm.bearer.<token>`) at the
- * upgrade, `maxPayload` capped at `MAX_BODY_BYTES`, the rate limit, then one {@link WebSocketSession} per socket.
+ * Serves `GET /ws`: the `Host` and `Origin` guards (as every route), bearer auth (header, or subprotocol
+ * `rxllm.bearer.<token>`) at the upgrade, `maxPayload` capped at `MAX_BODY_BYTES`, the rate limit, then one {@link WebSocketSession} per socket.
  *
  * @example
  * ```ts
@@ -85,7 +76,7 @@ export function websocketEndpoint(context: AgentContext): WebSocketEndpoint {
       context.prometheus.countRequest('GET', path === '/ws' ? '/ws' : 'unmatched', error.status);
       const headers = error.status === 401 ? { ...error.headers, 'WWW-Authenticate': 'Bearer' } : error.headers;
       const body = { error: { kind: error.kind, message: error.message } };
-      rejectUpgrade(socket, error.status, reasons[error.status] ?? 'Error', body, headers);
+      rejectUpgrade(socket, error.status, STATUS_CODES[error.status] ?? 'Error', body, headers);
     };
     try {
       guard.host(request);
