@@ -41,7 +41,8 @@ function upgradePath(request: IncomingMessage): string {
 
 /**
  * Serves `GET /ws`: the `Host` and `Origin` guards (as every route), bearer auth (header, or subprotocol
- * `rxllm.bearer.<token>`) at the upgrade, `maxPayload` capped at `MAX_BODY_BYTES`, the rate limit, then one {@link WebSocketSession} per socket.
+ * `rxllm.bearer.<token>`) at the upgrade, `maxPayload` capped at `MAX_BODY_BYTES`, the rate limit, then one
+ * {@link WebSocketSession} per socket.
  *
  * @example
  * ```ts
