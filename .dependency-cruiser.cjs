@@ -126,6 +126,7 @@ module.exports = {
     operatorRule('buffer'),
     operatorRule('timeout'),
     operatorRule('retry'),
+    operatorRule('structured', ['zod']),
     operatorRule('metrics', ['@opentelemetry/api', 'prom-client', 'pino']),
     providerRule('openai', ['openai', 'undici']),
     providerRule('anthropic', ['@anthropic-ai/sdk']),

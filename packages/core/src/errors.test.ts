@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { kindFromStatus, LLMError, redactSecrets, requestIdFromHeaders, retryAfterMsFromHeaders } from './errors.js';
+import {
+  kindFromStatus,
+  LLM_ERROR_KINDS,
+  LLMError,
+  redactSecrets,
+  requestIdFromHeaders,
+  retryAfterMsFromHeaders,
+} from './errors.js';
 
 describe('LLMError', () => {
   it('carries what a caller acts on and defaults retryable by kind', () => {
@@ -16,6 +23,21 @@ describe('LLMError', () => {
     expect(error.retryAfterMs).toBe(20);
     expect(new LLMError({ kind: 'auth', provider: 'openai', message: 'bad key' }).retryable).toBe(false);
     expect(new LLMError({ kind: 'auth', provider: 'x', message: 'm', retryable: true }).retryable).toBe(true);
+  });
+
+  it('has an invalid-output kind for answers that are not what was asked for, not retryable by default', () => {
+    const issues = [{ code: 'invalid_type', path: ['name'], message: 'expected string' }];
+    const error = new LLMError({
+      kind: 'invalid-output',
+      provider: 'openai',
+      message: 'bad object',
+      details: { issues },
+    });
+    expect(LLM_ERROR_KINDS).toContain('invalid-output');
+    expect(new Set(LLM_ERROR_KINDS).size).toBe(LLM_ERROR_KINDS.length);
+    expect(error.retryable).toBe(false);
+    expect(error.details).toEqual({ issues });
+    expect(error.toJSON()).toEqual({ kind: 'invalid-output', message: 'bad object', provider: 'openai' });
   });
 
   it('isInstance recognises errors from another copy of the package', () => {

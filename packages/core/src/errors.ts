@@ -9,6 +9,8 @@ export type LLMErrorKind =
   | 'network'
   | 'content-filter'
   | 'aborted'
+  /** The model answered, but not with what was asked for: JSON that does not parse or fails its schema. */
+  | 'invalid-output'
   | 'unknown';
 
 export const LLM_ERROR_KINDS: readonly LLMErrorKind[] = [
@@ -21,6 +23,7 @@ export const LLM_ERROR_KINDS: readonly LLMErrorKind[] = [
   'network',
   'content-filter',
   'aborted',
+  'invalid-output',
   'unknown',
 ];
 
@@ -34,7 +37,10 @@ export interface LLMErrorOptions {
   retryAfterMs?: number;
   requestId?: string;
   cause?: unknown;
-  /** Structured extras, e.g. `{ clock: 'idle' }` for a timeout or `{ truncated: true }`. */
+  /**
+   * Structured extras, e.g. `{ clock: 'idle' }` for a timeout, `{ truncated: true }`, or the zod `issues` of an
+   * `invalid-output`.
+   */
   details?: Record<string, unknown>;
 }
 

@@ -24,6 +24,7 @@ const errorKindSet: Record<AgentErrorKind, true> = {
   network: true,
   'content-filter': true,
   aborted: true,
+  'invalid-output': true,
   unknown: true,
   shutdown: true,
   'slow-consumer': true,

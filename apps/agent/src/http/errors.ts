@@ -45,6 +45,7 @@ const statusByKind: Record<AgentErrorKind, number> = {
   timeout: 504,
   overloaded: 503,
   network: 502,
+  'invalid-output': 502,
   unknown: 500,
   aborted: 499,
   shutdown: 503,

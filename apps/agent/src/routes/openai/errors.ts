@@ -10,6 +10,7 @@ const openAIErrorTypes: Record<string, string> = {
   timeout: 'timeout',
   overloaded: 'server_error',
   network: 'server_error',
+  'invalid-output': 'server_error',
   unknown: 'server_error',
   shutdown: 'server_error',
   'slow-consumer': 'server_error',

@@ -1,0 +1,10 @@
+export { completeObject } from './complete-object.js';
+export type { ElementsOptions } from './elements.js';
+export { elements } from './elements.js';
+export type { InvalidOutputDetails, InvalidOutputReason } from './invalid-output.js';
+export { invalidOutputIssues } from './invalid-output.js';
+export type { JsonSource, StructuredOptions } from './json-chunk-reader.js';
+export type { CompletedValueListener } from './partial-json-parser.js';
+export { PartialJsonParser, PartialJsonSyntaxError } from './partial-json-parser.js';
+export type { CompleteObjectEvent, DeepPartial, ObjectEvent, PartialObjectEvent } from './partial-objects.js';
+export { partialObjects } from './partial-objects.js';
