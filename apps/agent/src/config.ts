@@ -70,9 +70,11 @@ const environmentSchema = z.object({
   ALLOWED_ORIGINS: z.string().optional(),
   ALLOWED_HOSTS: z.string().optional(),
   ALLOW_UNAUTHENTICATED: booleanFlag('ALLOW_UNAUTHENTICATED'),
-  MAX_BODY_BYTES: integer('MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+  MAX_BODY_BYTES: integer('MAX_BODY_BYTES', 20 * 1024 * 1024, 1024, 64 * 1024 * 1024),
   MAX_MESSAGE_CHARS: integer('MAX_MESSAGE_CHARS', 100_000, 1, 10_000_000),
   MAX_MESSAGES: integer('MAX_MESSAGES', 200, 1, 10_000),
+  MAX_CONTENT_PARTS: integer('MAX_CONTENT_PARTS', 20, 1, 1_000),
+  MAX_ATTACHMENT_BYTES: integer('MAX_ATTACHMENT_BYTES', 10 * 1024 * 1024, 1, 64 * 1024 * 1024),
   SSE_PING_MS: integer('SSE_PING_MS', 15_000, 10, 3_600_000),
   SSE_MAX_BUFFER_BYTES: integer('SSE_MAX_BUFFER_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
   SLOW_CONSUMER_GRACE_MS: integer('SLOW_CONSUMER_GRACE_MS', 5_000, 0, 600_000),
@@ -124,6 +126,10 @@ export interface AgentConfig {
   maxBodyBytes: number;
   maxMessageChars: number;
   maxMessages: number;
+  /** Parts (text, images, files) in one message. */
+  maxContentParts: number;
+  /** Decoded bytes of one inline image or file. */
+  maxAttachmentBytes: number;
   pingIntervalMs: number;
   /** Bytes a slow client may have queued (socket buffer plus coalesced text) before it is dropped. */
   maxBufferedBytes: number;
@@ -197,6 +203,8 @@ export function loadConfig(env: AgentEnv = process.env): AgentConfig {
     maxBodyBytes: values.MAX_BODY_BYTES,
     maxMessageChars: values.MAX_MESSAGE_CHARS,
     maxMessages: values.MAX_MESSAGES,
+    maxContentParts: values.MAX_CONTENT_PARTS,
+    maxAttachmentBytes: values.MAX_ATTACHMENT_BYTES,
     pingIntervalMs: values.SSE_PING_MS,
     maxBufferedBytes: values.SSE_MAX_BUFFER_BYTES,
     slowConsumerGraceMs: values.SLOW_CONSUMER_GRACE_MS,

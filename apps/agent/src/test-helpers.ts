@@ -5,7 +5,7 @@ import { geminiProvider } from '@rxllm/gemini';
 import { googleGenAIProvider } from '@rxllm/google-genai';
 import { ollamaProvider, openaiProvider } from '@rxllm/openai';
 import * as testing from '@rxllm/testing';
-import { type MockUpstream, mockUpstream } from '@rxllm/testing';
+import { type MockUpstream, type MockUpstreamOptions, mockUpstream } from '@rxllm/testing';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { type InjectOptions, type Response as InjectResponse, inject } from 'light-my-request';
 import { createAgentServer } from './app/server.js';
@@ -94,9 +94,15 @@ export interface TestAgent {
   close(): Promise<void>;
 }
 
-/** An agent on 127.0.0.1:0 whose providers all point at one mock upstream, with its log captured. */
-export async function startTestAgent(env: Record<string, string | undefined> = {}): Promise<TestAgent> {
-  const upstream = await mockUpstream();
+/**
+ * An agent on 127.0.0.1:0 whose providers all point at one mock upstream, with its log captured; `mock` options
+ * (a `respond` that answers by what the request holds) go to the mock.
+ */
+export async function startTestAgent(
+  env: Record<string, string | undefined> = {},
+  mock: MockUpstreamOptions = {},
+): Promise<TestAgent> {
+  const upstream = await mockUpstream(mock);
   const logs: string[] = [];
   const agent = await startAgent({
     env: testEnv(upstream, env),

@@ -13,6 +13,7 @@ import type { Observable } from 'rxjs';
 import { toLLMError } from './errors.js';
 import { type AnthropicEventMapper, createEventMapper } from './event-mapper.js';
 import { type AnthropicRequestDefaults, toMessageCreateParams } from './request-body.js';
+import { jsonResponseToolName } from './response-format.js';
 
 /**
  * Model used when neither the options nor the request name one: the current Sonnet id in the installed SDK's
@@ -114,7 +115,12 @@ export function createAnthropic(options: AnthropicProviderOptions = {}): Provide
   async function* chunks(request: CompletionRequest, signal: AbortSignal): AsyncGenerator<Chunk[]> {
     try {
       const body = toMessageCreateParams(request, { model: defaultModel, defaults: options.defaults, provider: name });
-      const mapper = createEventMapper({ provider: name, requestedModel: body.model });
+      const jsonToolName = jsonResponseToolName(request);
+      const mapper = createEventMapper({
+        provider: name,
+        requestedModel: body.model,
+        ...(jsonToolName === undefined ? {} : { jsonToolName }),
+      });
       const events = createSseReader({
         provider: name,
         ...(options.maxEventChars === undefined ? {} : { maxEventChars: options.maxEventChars }),

@@ -309,3 +309,74 @@ describe('createEventMapper', () => {
     expect(() => mapper.end()).toThrow(/claude-proxy stream ended without its terminal event \(message_stop\)/);
   });
 });
+
+describe('createEventMapper with a jsonToolName (a responseFormat without a schema)', () => {
+  const mapJson = (events: Array<{ type: string }>) => {
+    const mapper = createEventMapper({ requestedModel: 'claude-test', jsonToolName: 'json_response' });
+    return events.flatMap((event) => mapper.map(event));
+  };
+
+  it("streams that tool's input deltas as text, unmerged, and finishes as stop", () => {
+    const chunks = mapJson([
+      messageStart(),
+      blockStart(0, { type: 'tool_use', id: 'toolu_j', name: 'json_response', input: {} }),
+      delta(0, { type: 'input_json_delta', partial_json: '' }),
+      delta(0, { type: 'input_json_delta', partial_json: '{"city":' }),
+      delta(0, { type: 'input_json_delta', partial_json: '"Paris"}' }),
+      blockStop(0),
+      messageDelta('tool_use'),
+      messageStop,
+    ]);
+    expect(chunks.map((chunk) => chunk.type)).toEqual(['start', 'text', 'text', 'usage', 'finish']);
+    expect(chunks.filter((chunk) => chunk.type === 'text')).toEqual([
+      { type: 'text', text: '{"city":' },
+      { type: 'text', text: '"Paris"}' },
+    ]);
+    expect(chunks.at(-1)).toEqual({ type: 'finish', reason: 'stop', rawReason: 'tool_use' });
+  });
+
+  it("sends the block's input as the text when no argument text streamed", () => {
+    const chunks = mapJson([
+      messageStart(),
+      blockStart(0, { type: 'tool_use', id: 'toolu_j', name: 'json_response', input: {} }),
+      blockStop(0),
+      messageDelta('tool_use'),
+      messageStop,
+    ]);
+    expect(chunks.filter((chunk) => chunk.type === 'text')).toEqual([{ type: 'text', text: '{}' }]);
+  });
+
+  it('leaves other tools as tool calls, and a length stop as length', () => {
+    const chunks = mapJson([
+      messageStart(),
+      blockStart(0, { type: 'tool_use', id: 'toolu_w', name: 'weather', input: {} }),
+      delta(0, { type: 'input_json_delta', partial_json: '{}' }),
+      blockStop(0),
+      messageDelta('tool_use'),
+      messageStop,
+    ]);
+    expect(chunks.filter((chunk) => chunk.type === 'tool-call')).toHaveLength(2);
+    expect(chunks.at(-1)).toEqual({ type: 'finish', reason: 'tool-calls', rawReason: 'tool_use' });
+    const cut = mapJson([
+      messageStart(),
+      blockStart(0, { type: 'tool_use', id: 'toolu_j', name: 'json_response', input: {} }),
+      delta(0, { type: 'input_json_delta', partial_json: '{"ci' }),
+      messageDelta('max_tokens'),
+      messageStop,
+    ]);
+    expect(cut.at(-1)).toEqual({ type: 'finish', reason: 'length', rawReason: 'max_tokens' });
+  });
+
+  it('without the option, a json_response tool is an ordinary tool call', () => {
+    const { chunks } = mapAll([
+      messageStart(),
+      blockStart(0, { type: 'tool_use', id: 'toolu_j', name: 'json_response', input: {} }),
+      delta(0, { type: 'input_json_delta', partial_json: '{}' }),
+      blockStop(0),
+      messageDelta('tool_use'),
+      messageStop,
+    ]);
+    expect(chunks.some((chunk) => chunk.type === 'text')).toBe(false);
+    expect(chunks.at(-1)).toMatchObject({ reason: 'tool-calls' });
+  });
+});

@@ -1,9 +1,11 @@
-import type { RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
+import type { RawContentBlockStartEvent, RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
 import { type Chunk, truncatedStreamError, type Usage } from '@rxllm/core';
 import { finishReasonFromStopReason } from './finish-reason.js';
 
 type BlockState =
   | { kind: 'tool'; toolIndex: number; argumentsLength: number; input: unknown }
+  /** The forced tool of a schemaless `responseFormat`: its input streams out as the answer's text. */
+  | { kind: 'json'; argumentsLength: number; input: unknown }
   | { kind: 'content' }
   | { kind: 'ignored' };
 
@@ -46,6 +48,12 @@ export interface AnthropicEventMapperOptions {
   provider?: string;
   /** Model reported if the vendor sends content before (or without) a `message_start`. */
   requestedModel: string;
+  /**
+   * The tool a schemaless `responseFormat` was sent as (see `jsonResponseToolName`): its `tool_use` block's input
+   * deltas become `text` chunks (the JSON answer) instead of `tool-call` chunks, and a `tool_use` stop reason with no
+   * other tool call finishes as `stop`.
+   */
+  jsonToolName?: string;
 }
 
 /**
@@ -53,8 +61,9 @@ export interface AnthropicEventMapperOptions {
  * `message_start` → `start`; `text_delta` → `text`; `thinking_delta` → `reasoning`; `signature_delta` → a `reasoning`
  * chunk with empty text and `providerMetadata.anthropic.signature`; `redacted_thinking` → the same with
  * `providerMetadata.anthropic.redactedThinking`; a `tool_use` block → `tool-call` deltas indexed by the call's own
- * ordinal; `message_delta` → `usage`; `message_stop` → `finish`. A second `message_start` (spliced by a proxy) adds no
- * second `start`; the block indices it restarts are followed and tool-call ordinals keep counting.
+ * ordinal (the `jsonToolName` tool's input streams as `text` instead); `message_delta` → `usage`; `message_stop` →
+ * `finish`. A second `message_start` (spliced by a proxy) adds no second `start`; the block indices it restarts are
+ * followed and tool-call ordinals keep counting.
  *
  * @example
  * ```ts
@@ -69,6 +78,7 @@ export function createEventMapper(options: AnthropicEventMapperOptions): Anthrop
   let started = false;
   let stopped = false;
   let toolCount = 0;
+  let jsonAnswered = false;
   let usage: Usage = {};
   let cacheCreationInputTokens: number | undefined;
   let usageSeen = false;
@@ -120,6 +130,38 @@ export function createEventMapper(options: AnthropicEventMapperOptions): Anthrop
     providerMetadata: { anthropic: metadata },
   });
 
+  const startBlock = ({ index, content_block: block }: RawContentBlockStartEvent, chunks: Chunk[]) => {
+    switch (block.type) {
+      case 'text':
+        blocks.set(index, { kind: 'content' });
+        if (block.text) chunks.push({ type: 'text', text: block.text });
+        break;
+      case 'thinking':
+        blocks.set(index, { kind: 'content' });
+        if (block.thinking) chunks.push({ type: 'reasoning', text: block.thinking });
+        if (block.signature) chunks.push(reasoningMetadata({ signature: block.signature }));
+        break;
+      case 'redacted_thinking':
+        blocks.set(index, { kind: 'content' });
+        chunks.push(reasoningMetadata({ redactedThinking: block.data }));
+        break;
+      case 'tool_use': {
+        if (options.jsonToolName !== undefined && block.name === options.jsonToolName) {
+          jsonAnswered = true;
+          blocks.set(index, { kind: 'json', argumentsLength: 0, input: block.input });
+          break;
+        }
+        const toolIndex = toolCount++;
+        blocks.set(index, { kind: 'tool', toolIndex, argumentsLength: 0, input: block.input });
+        chunks.push({ type: 'tool-call', index: toolIndex, id: block.id, name: block.name, argumentsDelta: '' });
+        break;
+      }
+      default:
+        // Server tools, web search results and the like have no chunk type yet.
+        blocks.set(index, { kind: 'ignored' });
+    }
+  };
+
   const map = (event: RawMessageStreamEvent | { type: string }): Chunk[] => {
     if (stopped) return [];
     const chunks: Chunk[] = [];
@@ -133,35 +175,10 @@ export function createEventMapper(options: AnthropicEventMapperOptions): Anthrop
         mergeUsage(known.message.usage as WireUsage);
         break;
       }
-      case 'content_block_start': {
+      case 'content_block_start':
         ensureStarted(chunks);
-        const block = known.content_block;
-        switch (block.type) {
-          case 'text':
-            blocks.set(known.index, { kind: 'content' });
-            if (block.text) chunks.push({ type: 'text', text: block.text });
-            break;
-          case 'thinking':
-            blocks.set(known.index, { kind: 'content' });
-            if (block.thinking) chunks.push({ type: 'reasoning', text: block.thinking });
-            if (block.signature) chunks.push(reasoningMetadata({ signature: block.signature }));
-            break;
-          case 'redacted_thinking':
-            blocks.set(known.index, { kind: 'content' });
-            chunks.push(reasoningMetadata({ redactedThinking: block.data }));
-            break;
-          case 'tool_use': {
-            const toolIndex = toolCount++;
-            blocks.set(known.index, { kind: 'tool', toolIndex, argumentsLength: 0, input: block.input });
-            chunks.push({ type: 'tool-call', index: toolIndex, id: block.id, name: block.name, argumentsDelta: '' });
-            break;
-          }
-          default:
-            // Server tools, web search results and the like have no chunk type yet.
-            blocks.set(known.index, { kind: 'ignored' });
-        }
+        startBlock(known, chunks);
         break;
-      }
       case 'content_block_delta': {
         ensureStarted(chunks);
         const delta = known.delta;
@@ -177,9 +194,13 @@ export function createEventMapper(options: AnthropicEventMapperOptions): Anthrop
             break;
           case 'input_json_delta': {
             const block = blocks.get(known.index);
-            if (block?.kind === 'tool' && delta.partial_json) {
+            if ((block?.kind === 'tool' || block?.kind === 'json') && delta.partial_json) {
               block.argumentsLength += delta.partial_json.length;
-              chunks.push({ type: 'tool-call', index: block.toolIndex, argumentsDelta: delta.partial_json });
+              chunks.push(
+                block.kind === 'json'
+                  ? { type: 'text', text: delta.partial_json }
+                  : { type: 'tool-call', index: block.toolIndex, argumentsDelta: delta.partial_json },
+              );
             }
             break;
           }
@@ -193,6 +214,9 @@ export function createEventMapper(options: AnthropicEventMapperOptions): Anthrop
         // A call without arguments streams only an empty fragment; its JSON is the block's `input` (`{}`).
         if (block?.kind === 'tool' && block.argumentsLength === 0) {
           chunks.push({ type: 'tool-call', index: block.toolIndex, argumentsDelta: JSON.stringify(block.input ?? {}) });
+        }
+        if (block?.kind === 'json' && block.argumentsLength === 0) {
+          chunks.push({ type: 'text', text: JSON.stringify(block.input ?? {}) });
         }
         blocks.delete(known.index);
         break;
@@ -215,9 +239,11 @@ export function createEventMapper(options: AnthropicEventMapperOptions): Anthrop
           ...(stopSequence === undefined ? {} : { stopSequence }),
           ...(stopDetails === undefined ? {} : { stopDetails }),
         };
+        // The forced JSON tool's call is the answer, not a call for the caller to run.
+        const answeredAsJson = jsonAnswered && toolCount === 0 && stopReason === 'tool_use';
         chunks.push({
           type: 'finish',
-          reason: finishReasonFromStopReason(stopReason),
+          reason: answeredAsJson ? 'stop' : finishReasonFromStopReason(stopReason),
           ...(stopReason === undefined ? {} : { rawReason: stopReason }),
           ...(Object.keys(metadata).length === 0 ? {} : { providerMetadata: { anthropic: metadata } }),
         });

@@ -5,7 +5,10 @@ import type {
   Tool,
   ToolResultBlockParam,
 } from '@anthropic-ai/sdk/resources/messages';
-import { type CompletionRequest, LLMError, systemPrompt } from '@rxllm/core';
+import { type CompletionRequest, type ContentPart, LLMError, systemPrompt } from '@rxllm/core';
+import { toContentBlocks } from './content-blocks.js';
+import { jsonResponseTool, jsonResponseToolName, outputConfigOf } from './response-format.js';
+import { toToolChoice } from './tool-choice.js';
 
 /**
  * Settings applied when a request leaves them out. Anthropic requires `max_tokens`, so it always has a value.
@@ -50,6 +53,13 @@ function parseToolArguments(text: string, name: string, provider: string): unkno
   }
 }
 
+/** A user turn's content: a string as it is, parts as content blocks (`''` when none is left). */
+function toUserContent(content: string | ContentPart[], provider: string): MessageParam['content'] {
+  if (typeof content === 'string') return content;
+  const blocks = toContentBlocks(content, provider);
+  return blocks.length > 0 ? blocks : '';
+}
+
 function toMessages(request: CompletionRequest, provider: string): MessageParam[] {
   const messages: MessageParam[] = [];
   // Tool results travel as `tool_result` blocks of a user message; consecutive ones share that message.
@@ -85,18 +95,44 @@ function toMessages(request: CompletionRequest, provider: string): MessageParam[
       messages.push({ role: 'assistant', content });
       continue;
     }
+    if (message.role === 'user') {
+      messages.push({ role: 'user', content: toUserContent(message.content, provider) });
+      continue;
+    }
     messages.push({ role: message.role, content: message.content });
   }
   return messages;
 }
 
-function toTools(request: CompletionRequest): Tool[] | undefined {
-  if (!request.tools || request.tools.length === 0) return undefined;
-  return request.tools.map((tool) => ({
+/** The request's tools, then the forced tool of a schemaless `responseFormat`; `undefined` when there are none. */
+function toTools(request: CompletionRequest, provider: string): Tool[] | undefined {
+  const tools: Tool[] = (request.tools ?? []).map((tool) => ({
     name: tool.name,
     ...(tool.description === undefined ? {} : { description: tool.description }),
     input_schema: { type: 'object', ...tool.parameters } as Tool.InputSchema,
   }));
+  const jsonTool = jsonResponseTool(request, provider);
+  if (jsonTool) tools.push(jsonTool);
+  return tools.length === 0 ? undefined : tools;
+}
+
+const asRecord = (value: unknown): Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+
+/**
+ * Object fields the request sets (`metadata`, `output_config`) are merged key by key with the same fields of
+ * `defaults.body` (under them) and `providerOptions.anthropic` (over them), instead of one replacing the others.
+ */
+function mergeObjectFields(
+  body: Record<string, unknown>,
+  fields: Record<string, Record<string, unknown> | undefined>,
+  under: Record<string, unknown> | undefined,
+  over: Record<string, unknown> | undefined,
+): void {
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    body[key] = { ...asRecord(under?.[key]), ...value, ...asRecord(over?.[key]) };
+  }
 }
 
 /**
@@ -116,10 +152,14 @@ export interface ToMessageCreateParamsOptions {
 }
 
 /**
- * The Anthropic Messages body for a request: `system` from `systemPrompt()`, user/assistant text, assistant tool calls
- * as `tool_use` blocks (arguments parsed), tool results as `tool_result` blocks of one user message per run,
- * `max_tokens` (request, then defaults, then 4096), `temperature`, `top_p`, `stop_sequences`, `tools`, then
- * `providerOptions.anthropic` merged over it. `stream` is always `true`.
+ * The Anthropic Messages body for a request: `system` from `systemPrompt()`, user/assistant text, user content parts
+ * as `text` / `image` / `document` blocks, assistant tool calls as `tool_use` blocks (arguments parsed), tool results
+ * as `tool_result` blocks of one user message per run, `max_tokens` (request, then defaults, then 4096),
+ * `temperature`, `top_p`, `stop_sequences`, `tools`, `tool_choice` (with `disable_parallel_tool_use` for
+ * `parallelToolCalls: false`), `responseFormat` as `output_config.format` (with a schema) or a forced `json_response`
+ * tool (without), `user` as `metadata.user_id`, then `providerOptions.anthropic` merged over it. `seed` is not sent
+ * (Anthropic has none). `stream` is always `true`. Throws an `invalid-request` `LLMError` for a part or a
+ * combination Anthropic cannot take.
  *
  * @example
  * ```ts
@@ -137,7 +177,13 @@ export function toMessageCreateParams(
   const temperature = request.temperature ?? defaults.temperature;
   const topP = request.topP ?? defaults.topP;
   const stop = request.stop ?? defaults.stop;
-  const tools = toTools(request);
+  const tools = toTools(request, provider);
+  const toolChoice = toToolChoice(
+    request,
+    (tools ?? []).map((tool) => tool.name),
+    provider,
+    jsonResponseToolName(request),
+  );
   const body: Record<string, unknown> = {
     model: request.model ?? options.model,
     max_tokens: request.maxTokens ?? defaults.maxTokens ?? DEFAULT_MAX_TOKENS,
@@ -147,9 +193,20 @@ export function toMessageCreateParams(
     ...(topP === undefined ? {} : { top_p: topP }),
     ...(stop === undefined || stop.length === 0 ? {} : { stop_sequences: stop }),
     ...(tools === undefined ? {} : { tools }),
+    ...(toolChoice === undefined ? {} : { tool_choice: toolChoice }),
     ...defaults.body,
     ...request.providerOptions?.anthropic,
     stream: true,
   };
+  // `seed` has no Anthropic equivalent and is not sent.
+  mergeObjectFields(
+    body,
+    {
+      metadata: request.user === undefined ? undefined : { user_id: request.user },
+      output_config: outputConfigOf(request) as Record<string, unknown> | undefined,
+    },
+    defaults.body,
+    request.providerOptions?.anthropic,
+  );
   return body as unknown as MessageCreateParamsStreaming;
 }

@@ -27,13 +27,27 @@ export {
 } from './errors.js';
 export type { RelayOptions } from './from-abortable.js';
 export { fromAbortable, fromAbortableBatches, RELAY_VALUES_PER_RUN } from './from-abortable.js';
+export { base64ByteLength, inlineDataUrl, isBase64, parseDataUrl, sniffMediaType } from './media.js';
 export type { Provider } from './provider.js';
 export type { Env, ProviderDefinition, ProviderFactory, ProviderRegistry, ResolvedProvider } from './registry.js';
 export { createRegistry, RegistryError } from './registry.js';
 export type { RelayBudget, RelayBudgetOptions } from './relay-budget.js';
 export { createRelayBudget, RELAY_RUN_MS, RELAY_SOLO_FACTOR, RELAY_TURN_MS, yieldToEventLoop } from './relay-budget.js';
-export type { AssistantToolCall, CompletionRequest, Message, Role, ToolDefinition } from './request.js';
-export { systemPrompt } from './request.js';
+export type {
+  AssistantToolCall,
+  CompletionRequest,
+  ContentPart,
+  FilePart,
+  ImagePart,
+  MediaSource,
+  Message,
+  ResponseFormat,
+  Role,
+  TextPart,
+  ToolChoice,
+  ToolDefinition,
+} from './request.js';
+export { contentParts, messageText, systemPrompt, unsupportedPartError } from './request.js';
 export type { EventSplitter, ReadEventBatchesOptions, SseEvent, SseReader, SseReaderOptions } from './sse-reader.js';
 export {
   createSseReader,

@@ -1,3 +1,5 @@
+import { LLMError } from './errors.js';
+
 /** A tool call made by the assistant, as sent back in the conversation history. */
 export interface AssistantToolCall {
   id: string;
@@ -6,9 +8,48 @@ export interface AssistantToolCall {
   arguments: string;
 }
 
+/**
+ * Where the bytes of an image or a file are: a URL the vendor fetches itself (`https:`), or the bytes inline, base64
+ * encoded (no `data:` prefix), with their media type.
+ */
+export type MediaSource =
+  | { type: 'url'; url: string; mediaType?: string }
+  | { type: 'base64'; data: string; mediaType: string };
+
+/** A piece of text in a message made of parts. */
+export interface TextPart {
+  type: 'text';
+  text: string;
+}
+
+/**
+ * An image (`image/png`, `image/jpeg`, `image/gif`, `image/webp`). OpenAI `image_url`, Anthropic an `image` block,
+ * Gemini `inlineData` (base64) or `fileData` (URL, which needs `mediaType`). `detail` is OpenAI's resolution hint.
+ */
+export interface ImagePart {
+  type: 'image';
+  source: MediaSource;
+  detail?: 'auto' | 'low' | 'high';
+}
+
+/**
+ * A document, for example a PDF (`application/pdf`). OpenAI a `file` part (base64 only), Anthropic a `document`
+ * block, Gemini `inlineData` / `fileData`.
+ */
+export interface FilePart {
+  type: 'file';
+  source: MediaSource;
+  /** The file's name, where the vendor takes one (OpenAI `filename`, Anthropic `title`). */
+  filename?: string;
+}
+
+/** One part of a user message. */
+export type ContentPart = TextPart | ImagePart | FilePart;
+
 export type Message =
   | { role: 'system'; content: string }
-  | { role: 'user'; content: string }
+  /** A user turn: plain text, or parts (text, images, files) in order. */
+  | { role: 'user'; content: string | ContentPart[] }
   | { role: 'assistant'; content: string; toolCalls?: AssistantToolCall[] }
   | { role: 'tool'; content: string; toolCallId: string; name?: string };
 
@@ -19,6 +60,26 @@ export interface ToolDefinition {
   name: string;
   description?: string;
   parameters: Record<string, unknown>;
+}
+
+/**
+ * Whether and which tool the model must call: `auto` (the vendor default), `none`, `required` (some tool), or one
+ * named tool. OpenAI `tool_choice`, Anthropic `tool_choice` (`any` for required), Gemini `functionCallingConfig`.
+ */
+export type ToolChoice = 'auto' | 'none' | 'required' | { type: 'tool'; name: string };
+
+/**
+ * Ask for a JSON answer. With `schema` (a JSON Schema object) the vendor constrains the output to it: OpenAI
+ * `json_schema` (strict unless `strict: false`), Anthropic its native structured output, Gemini
+ * `responseJsonSchema`. Without `schema`, any JSON object (OpenAI `json_object`, Gemini `application/json`).
+ */
+export interface ResponseFormat {
+  type: 'json';
+  schema?: Record<string, unknown>;
+  /** The schema's name where the vendor wants one (OpenAI: `[a-zA-Z0-9_-]`, default `response`). */
+  name?: string;
+  description?: string;
+  strict?: boolean;
 }
 
 /**
@@ -43,6 +104,14 @@ export interface CompletionRequest {
   topP?: number;
   stop?: string[];
   tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+  /** `false` asks for at most one tool call per turn (OpenAI `parallel_tool_calls`, Anthropic `disable_parallel_tool_use`). */
+  parallelToolCalls?: boolean;
+  responseFormat?: ResponseFormat;
+  /** Sampling seed, where the vendor has one (OpenAI, Gemini); Anthropic has none and ignores it. */
+  seed?: number;
+  /** An id for the end user, for the vendor's abuse monitoring (OpenAI `user`, Anthropic `metadata.user_id`). */
+  user?: string;
   /** Vendor-specific request fields, keyed by provider name: `{ anthropic: { thinking: {...} } }`. */
   providerOptions?: Record<string, Record<string, unknown>>;
 }
@@ -53,4 +122,53 @@ export function systemPrompt(request: CompletionRequest): string | undefined {
     (part): part is string => typeof part === 'string' && part.length > 0,
   );
   return parts.length > 0 ? parts.join('\n\n') : undefined;
+}
+
+/**
+ * A message's content as parts: a string becomes one text part (none when empty).
+ *
+ * @example
+ * ```ts
+ * contentParts({ role: 'user', content: 'hi' }); // [{ type: 'text', text: 'hi' }]
+ * ```
+ */
+export function contentParts(message: Message): ContentPart[] {
+  if (typeof message.content !== 'string') return message.content;
+  return message.content === '' ? [] : [{ type: 'text', text: message.content }];
+}
+
+/**
+ * The text of a message: a string as it is, the text parts of a part list joined (images and files left out).
+ *
+ * @example
+ * ```ts
+ * messageText({ role: 'user', content: [{ type: 'text', text: 'What is this?' }, image] }); // 'What is this?'
+ * ```
+ */
+export function messageText(message: Message): string {
+  if (typeof message.content === 'string') return message.content;
+  return message.content
+    .filter((part): part is TextPart => part.type === 'text')
+    .map((part) => part.text)
+    .join('');
+}
+
+/**
+ * The `invalid-request` error for a part a provider cannot send, naming the provider, the part and why (the part's
+ * bytes are never quoted).
+ *
+ * @example
+ * ```ts
+ * throw unsupportedPartError('openai', part, 'files go inline as base64, not by URL');
+ * ```
+ */
+export function unsupportedPartError(provider: string, part: ContentPart, reason?: string): LLMError {
+  const media =
+    part.type === 'text' ? '' : ` (${part.source.type}${part.source.mediaType ? `, ${part.source.mediaType}` : ''})`;
+  const why = reason === undefined ? '' : `: ${reason}`;
+  return new LLMError({
+    kind: 'invalid-request',
+    provider,
+    message: `${provider} cannot take ${part.type === 'image' ? 'an' : 'a'} ${part.type} part${media}${why}`,
+  });
 }

@@ -1,4 +1,5 @@
 import { LLMError, type Message } from '@rxllm/core';
+import { toGeminiPart } from './gemini-parts.js';
 
 /** A Gemini `Content`: the shape both Google SDKs send as `contents[]`. */
 export interface GeminiContent {
@@ -32,10 +33,11 @@ function toolResponse(content: string): Record<string, unknown> {
 }
 
 /**
- * The Gemini `contents[]` for a conversation: assistant turns become `model`, tool calls `functionCall` parts, tool
- * results `functionResponse` parts of a `user` turn (named after their call), and consecutive parts of one role share
- * a turn. System messages are left out: they go in `systemInstruction`. Throws an `invalid-request` `LLMError` when a
- * tool call's arguments are not JSON.
+ * The Gemini `contents[]` for a conversation: user content parts become `text` / `inlineData` / `fileData` parts (see
+ * `toGeminiPart`), assistant turns become `model`, tool calls `functionCall` parts, tool results `functionResponse`
+ * parts of a `user` turn (named after their call), and consecutive parts of one role share a turn. System messages
+ * are left out: they go in `systemInstruction`. Throws an `invalid-request` `LLMError` when a tool call's arguments
+ * are not JSON or a content part cannot be sent (`unsupportedPartError`).
  *
  * @example
  * ```ts
@@ -56,7 +58,8 @@ export function toGeminiContents(provider: string, messages: readonly Message[])
       case 'system':
         break;
       case 'user':
-        push('user', { text: message.content });
+        if (typeof message.content === 'string') push('user', { text: message.content });
+        else for (const part of message.content) push('user', toGeminiPart(provider, part));
         break;
       case 'assistant':
         if (message.content) push('model', { text: message.content });

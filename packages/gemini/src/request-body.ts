@@ -1,6 +1,6 @@
 import { type CompletionRequest, systemPrompt } from '@rxllm/core';
-import type { GeminiContent } from '@rxllm/gemini-common';
-import { toGeminiContents } from '@rxllm/gemini-common/internal';
+import type { GeminiContent, GeminiToolConfig } from '@rxllm/gemini-common';
+import { toGeminiContents, toGeminiOutputConfig, toGeminiToolConfig } from '@rxllm/gemini-common/internal';
 
 /** The JSON body of `streamGenerateContent` that a `CompletionRequest` becomes. */
 export interface GeminiRequestBody {
@@ -8,13 +8,18 @@ export interface GeminiRequestBody {
   systemInstruction?: { role: 'system'; parts: Array<{ text: string }> };
   generationConfig?: Record<string, unknown>;
   tools?: Array<{ functionDeclarations: Array<Record<string, unknown>> }>;
+  toolConfig?: GeminiToolConfig;
   [field: string]: unknown;
 }
 
 /**
- * Builds the Gemini request body: `contents` (assistant → `model`, tool results → `functionResponse` parts),
- * `systemInstruction`, `generationConfig` and `functionDeclarations`. `providerOptions[provider]` is merged last,
- * with its `generationConfig` merged into ours, e.g. `{ generationConfig: { thinkingConfig: { includeThoughts: true } } }`.
+ * Builds the Gemini request body: `contents` (user parts → `text` / `inlineData` / `fileData`, assistant → `model`,
+ * tool results → `functionResponse` parts), `systemInstruction`, `generationConfig` (sampling, `seed`, and
+ * `responseFormat` as `responseMimeType` + `responseJsonSchema`), `functionDeclarations` and `toolConfig` (from
+ * `toolChoice`). `parallelToolCalls` and `user` have no Gemini field and are left out. `providerOptions[provider]` is
+ * merged last, with its `generationConfig` merged into ours, e.g.
+ * `{ generationConfig: { thinkingConfig: { includeThoughts: true } } }`. Throws an `invalid-request` `LLMError` for a
+ * content part Gemini cannot take.
  *
  * @example
  * ```ts
@@ -33,7 +38,8 @@ export function toGeminiRequestBody(provider: string, request: CompletionRequest
   const { generationConfig: extraGenerationConfig, ...extra } = (request.providerOptions?.[provider] ?? {}) as {
     generationConfig?: Record<string, unknown>;
   };
-  const mergedGenerationConfig = { ...generationConfig, ...extraGenerationConfig };
+  const mergedGenerationConfig = { ...generationConfig, ...toGeminiOutputConfig(request), ...extraGenerationConfig };
+  const toolConfig = toGeminiToolConfig(request.toolChoice);
   const system = systemPrompt(request);
   return {
     contents,
@@ -46,12 +52,16 @@ export function toGeminiRequestBody(provider: string, request: CompletionRequest
               functionDeclarations: request.tools.map((tool) => ({
                 name: tool.name,
                 ...(tool.description ? { description: tool.description } : {}),
-                parameters: tool.parameters,
+                // The JSON Schema field: `parameters` takes only Google's OpenAPI subset, which refuses what JSON
+                // Schema tools carry (`$schema`, `additionalProperties`, …). 0.24's types predate the field; the SDK
+                // sends the body as given.
+                parametersJsonSchema: tool.parameters,
               })),
             },
           ],
         }
       : {}),
+    ...(toolConfig ? { toolConfig } : {}),
     ...extra,
   };
 }

@@ -1,6 +1,12 @@
-import type { Content, FunctionDeclaration, GenerateContentConfig } from '@google/genai';
+import {
+  type Content,
+  FunctionCallingConfigMode,
+  type FunctionDeclaration,
+  type GenerateContentConfig,
+  type ToolConfig,
+} from '@google/genai';
 import { type CompletionRequest, systemPrompt } from '@rxllm/core';
-import { toGeminiContents } from '@rxllm/gemini-common/internal';
+import { toGeminiContents, toGeminiOutputConfig, toGeminiToolConfig } from '@rxllm/gemini-common/internal';
 
 /** What `models.generateContentStream` takes, less the model, abort signal and HTTP options. */
 export interface GoogleGenAIRequest {
@@ -8,11 +14,27 @@ export interface GoogleGenAIRequest {
   config: GenerateContentConfig;
 }
 
+/** The SDK's `ToolConfig` for a tool choice (the shared mapping, with the SDK's enum for the mode). */
+function toolConfigOf(request: CompletionRequest): ToolConfig | undefined {
+  const toolConfig = toGeminiToolConfig(request.toolChoice);
+  if (!toolConfig) return undefined;
+  const { mode, allowedFunctionNames } = toolConfig.functionCallingConfig;
+  return {
+    functionCallingConfig: {
+      mode: FunctionCallingConfigMode[mode],
+      ...(allowedFunctionNames ? { allowedFunctionNames } : {}),
+    },
+  };
+}
+
 /**
- * Builds `@google/genai` `generateContentStream` parameters from a `CompletionRequest`: `contents` (assistant →
- * `model`, tool results → `functionResponse` parts), and a `config` with `systemInstruction`, sampling settings and
- * `functionDeclarations` (JSON Schema as `parametersJsonSchema`). `providerOptions[provider]` is merged into the
- * config last, e.g. `{ thinkingConfig: { includeThoughts: true } }`.
+ * Builds `@google/genai` `generateContentStream` parameters from a `CompletionRequest`: `contents` (user parts →
+ * `text` / `inlineData` / `fileData`, assistant → `model`, tool results → `functionResponse` parts), and a `config`
+ * with `systemInstruction`, sampling settings, `seed`, `responseFormat` (`responseMimeType` + `responseJsonSchema`),
+ * `functionDeclarations` (JSON Schema as `parametersJsonSchema`) and `toolConfig` (from `toolChoice`); the SDK moves
+ * them to `generationConfig` / `toolConfig` on the wire. `parallelToolCalls` and `user` have no Gemini field and are
+ * left out. `providerOptions[provider]` is merged into the config last, e.g. `{ thinkingConfig: { includeThoughts:
+ * true } }`. Throws an `invalid-request` `LLMError` for a content part Gemini cannot take.
  *
  * @example
  * ```ts
@@ -23,7 +45,7 @@ export interface GoogleGenAIRequest {
 export function toGoogleGenAIRequest(provider: string, request: CompletionRequest): GoogleGenAIRequest {
   // The SDK's `Part` is the same JSON as `GeminiContent`'s parts, typed field by field.
   const contents = toGeminiContents(provider, request.messages) as Content[];
-  const config: GenerateContentConfig = {};
+  const config: GenerateContentConfig = { ...toGeminiOutputConfig(request) };
   const system = systemPrompt(request);
   if (system) config.systemInstruction = system;
   if (request.temperature !== undefined) config.temperature = request.temperature;
@@ -38,6 +60,8 @@ export function toGoogleGenAIRequest(provider: string, request: CompletionReques
     }));
     config.tools = [{ functionDeclarations }];
   }
+  const toolConfig = toolConfigOf(request);
+  if (toolConfig) config.toolConfig = toolConfig;
   return {
     contents,
     config: { ...config, ...(request.providerOptions?.[provider] as GenerateContentConfig | undefined) },

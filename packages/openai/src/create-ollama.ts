@@ -1,3 +1,4 @@
+import type { OpenAIPartSupport } from './content-parts.js';
 import { createOpenAI, type OpenAIProvider, type OpenAIProviderOptions, PLACEHOLDER_API_KEY } from './create-openai.js';
 
 /**
@@ -18,6 +19,22 @@ export const DEFAULT_OLLAMA_BASE_URL = 'http://localhost:11434/v1';
  * ```
  */
 export const DEFAULT_OLLAMA_MODEL = 'llama3.2';
+
+/**
+ * The content parts Ollama's OpenAI-compatible endpoint decodes: inline JPEG, PNG and WebP images only. It refuses
+ * image URLs ("image URLs are not currently supported") and every part type but `text` and `image_url`, so
+ * `createOllama` fails such a request with `invalid-request` before sending it.
+ *
+ * @example
+ * ```ts
+ * createOllama({ parts: { ...OLLAMA_PART_SUPPORT, imageUrls: true } }); // a proxy in front that fetches URLs
+ * ```
+ */
+export const OLLAMA_PART_SUPPORT: Readonly<OpenAIPartSupport> = Object.freeze({
+  imageUrls: false,
+  files: false,
+  imageMediaTypes: Object.freeze(['image/jpeg', 'image/png', 'image/webp']),
+});
 
 /**
  * Options of {@link createOllama}: those of `createOpenAI`, with no key needed.
@@ -54,7 +71,8 @@ export function ollamaBaseURL(baseURL: string | undefined): string {
 /**
  * A provider for a local (or remote) Ollama, through its OpenAI-compatible API: provider name `ollama`, base URL
  * {@link DEFAULT_OLLAMA_BASE_URL}, model {@link DEFAULT_OLLAMA_MODEL}, `max_tokens`, no key (the SDK needs a
- * non-empty one, so `ollama` is sent). Ollama's `reasoning` deltas become `reasoning` chunks.
+ * non-empty one, so `ollama` is sent), parts as {@link OLLAMA_PART_SUPPORT} allows. Ollama's `reasoning` deltas
+ * become `reasoning` chunks.
  *
  * @example
  * ```ts
@@ -70,6 +88,7 @@ export function createOllama(options: OllamaProviderOptions = {}): OpenAIProvide
     model: DEFAULT_OLLAMA_MODEL,
     maxTokensField: 'max_tokens',
     ...options,
+    parts: { ...OLLAMA_PART_SUPPORT, ...options.parts },
     apiKey: options.apiKey ?? PLACEHOLDER_API_KEY,
     baseURL: ollamaBaseURL(options.baseURL),
   });

@@ -11,6 +11,7 @@ import OpenAI, { APIError, type ClientOptions } from 'openai';
 import type { ChatModel } from 'openai/resources/shared';
 import type { Observable } from 'rxjs';
 import { type ChunkMapper, createChunkMapper, type OpenAIStreamEvent } from './chunk-mapper.js';
+import type { OpenAIPartSupport } from './content-parts.js';
 import { toLLMError } from './errors.js';
 import { createEventReader, type MAX_EVENT_CHARS } from './event-reader.js';
 import { type MaxTokensField, type OpenAIRequestDefaults, toChatCompletionBody } from './request-body.js';
@@ -88,6 +89,11 @@ export interface OpenAIProviderOptions {
   timeoutMs?: number;
   /** Longest single SSE event read, in characters; a longer one fails the stream. Default {@link MAX_EVENT_CHARS}. */
   maxEventChars?: number;
+  /**
+   * Which content parts the server takes beyond text and inline images; default all (OpenAI). A part it cannot take
+   * fails the stream with `invalid-request` before any request is sent.
+   */
+  parts?: OpenAIPartSupport;
 }
 
 /**
@@ -169,6 +175,8 @@ export function createOpenAI(options: OpenAIProviderOptions = {}): OpenAIProvide
       model: defaultModel,
       maxTokensField,
       providerOptionKeys,
+      provider: name,
+      ...(options.parts === undefined ? {} : { parts: options.parts }),
       ...(options.defaults === undefined ? {} : { defaults: options.defaults }),
     });
     const mapper = createChunkMapper({ provider: name, model: body.model });

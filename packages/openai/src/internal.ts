@@ -3,6 +3,8 @@
 // change whenever the provider needs them to.
 export type { ChunkMapper, ChunkMapperOptions, OpenAIStreamEvent } from './chunk-mapper.js';
 export { createChunkMapper } from './chunk-mapper.js';
+export type { PartContext } from './content-parts.js';
+export { toOpenAIUserContent } from './content-parts.js';
 export { ollamaBaseURL } from './create-ollama.js';
 export type { ToLLMErrorOptions } from './errors.js';
 export { toLLMError } from './errors.js';

@@ -1,8 +1,11 @@
-import { type CompletionRequest, systemPrompt } from '@rxllm/core';
+import { type CompletionRequest, LLMError, type ResponseFormat, systemPrompt, type ToolChoice } from '@rxllm/core';
 import type {
   ChatCompletionCreateParamsStreaming,
   ChatCompletionMessageParam,
+  ChatCompletionToolChoiceOption,
 } from 'openai/resources/chat/completions';
+import type { ResponseFormatJSONObject, ResponseFormatJSONSchema } from 'openai/resources/shared';
+import { type OpenAIPartSupport, type PartContext, toOpenAIUserContent } from './content-parts.js';
 
 /**
  * Which body field carries `maxTokens`: OpenAI wants `max_completion_tokens`, most compatible servers `max_tokens`.
@@ -27,7 +30,10 @@ export interface OpenAIRequestDefaults {
   maxTokens?: number;
   topP?: number;
   stop?: string[];
-  /** Extra body fields, merged before the request's `providerOptions`. */
+  /**
+   * Extra body fields. Every field the request maps goes over them (a request's `seed` beats `body.seed`), and the
+   * request's `providerOptions` go over everything.
+   */
   body?: Record<string, unknown>;
 }
 
@@ -45,9 +51,13 @@ export interface RequestBodyOptions {
   defaults?: OpenAIRequestDefaults;
   /** `providerOptions` keys merged into the body, in order (e.g. `['openai']`, or `['openai', 'ollama']`). */
   providerOptionKeys?: readonly string[];
+  /** Provider name in errors about the request (a part the server cannot take); default `openai`. */
+  provider?: string;
+  /** Which content parts the server takes; default all of them (OpenAI). */
+  parts?: OpenAIPartSupport;
 }
 
-function toMessages(request: CompletionRequest): ChatCompletionMessageParam[] {
+function toMessages(request: CompletionRequest, context: PartContext): ChatCompletionMessageParam[] {
   const messages: ChatCompletionMessageParam[] = [];
   const system = systemPrompt(request);
   if (system !== undefined) messages.push({ role: 'system', content: system });
@@ -56,7 +66,7 @@ function toMessages(request: CompletionRequest): ChatCompletionMessageParam[] {
       case 'system':
         break; // already joined into the one system prompt above
       case 'user':
-        messages.push({ role: 'user', content: message.content });
+        messages.push({ role: 'user', content: toOpenAIUserContent(message.content, context) });
         break;
       case 'assistant': {
         const toolCalls = message.toolCalls ?? [];
@@ -84,18 +94,77 @@ function toMessages(request: CompletionRequest): ChatCompletionMessageParam[] {
 }
 
 /**
+ * `responseFormat` as Chat Completions' `response_format`: with a schema, Structured Outputs (`json_schema`, name
+ * `response` unless given, strict unless `strict: false`); without, JSON mode (`json_object`).
+ */
+function toResponseFormat(format: ResponseFormat): ResponseFormatJSONSchema | ResponseFormatJSONObject {
+  if (format.schema === undefined) return { type: 'json_object' };
+  return {
+    type: 'json_schema',
+    json_schema: {
+      name: format.name ?? 'response',
+      ...(format.description === undefined ? {} : { description: format.description }),
+      schema: format.schema,
+      strict: format.strict ?? true,
+    },
+  };
+}
+
+function toToolChoice(choice: ToolChoice): ChatCompletionToolChoiceOption {
+  return typeof choice === 'string' ? choice : { type: 'function', function: { name: choice.name } };
+}
+
+/**
+ * `tools`, `tool_choice` and `parallel_tool_calls`. The last two go only with tools, since OpenAI refuses them
+ * alone; `auto`/`none` without tools mean what no tools mean, but a required or named tool call cannot be met.
+ */
+function toolFields(request: CompletionRequest, provider: string): Record<string, unknown> {
+  const tools = request.tools ?? [];
+  const choice = request.toolChoice;
+  if (tools.length === 0) {
+    if (choice === 'required' || typeof choice === 'object') {
+      const what = choice === 'required' ? "toolChoice 'required'" : `toolChoice naming "${choice.name}"`;
+      throw new LLMError({ kind: 'invalid-request', provider, message: `${provider}: ${what} needs tools` });
+    }
+    return {};
+  }
+  return {
+    tools: tools.map((tool) => ({
+      type: 'function',
+      function: {
+        name: tool.name,
+        ...(tool.description === undefined ? {} : { description: tool.description }),
+        parameters: tool.parameters,
+      },
+    })),
+    ...(choice === undefined ? {} : { tool_choice: toToolChoice(choice) }),
+    ...(request.parallelToolCalls === undefined ? {} : { parallel_tool_calls: request.parallelToolCalls }),
+  };
+}
+
+/** `{ [name]: value }`, or nothing when the value is undefined. */
+function field(name: string, value: unknown): Record<string, unknown> {
+  return value === undefined ? {} : { [name]: value };
+}
+
+/**
  * Maps a {@link CompletionRequest} to a streaming Chat Completions body: one system message (core's
- * `systemPrompt()`), the conversation with assistant tool calls and tool results, sampling settings (request first,
- * then `defaults`), function tools, `stream: true` with `stream_options.include_usage`, and finally
- * `providerOptions.openai` (and any other listed key) merged over the body. `stream` always stays `true`.
+ * `systemPrompt()`), the conversation (user content parts as `text` / `image_url` / `file` parts, assistant tool
+ * calls, tool results), sampling settings (request first, then `defaults`), function tools with `tool_choice` and
+ * `parallel_tool_calls`, `response_format`, `seed`, `user`, `stream: true` with `stream_options.include_usage`, and
+ * finally `providerOptions.openai` (and any other listed key) merged over the body. `defaults.body` sits under
+ * every mapped field. `stream` always stays `true`.
+ *
+ * Throws an `invalid-request` `LLMError` for a content part the server cannot take (a file by URL, or what
+ * `options.parts` rules out) and for a required or named `toolChoice` without tools.
  *
  * @example
  * ```ts
- * toChatCompletionBody({ messages: [{ role: 'user', content: 'Hi' }], maxTokens: 50 }, {
+ * toChatCompletionBody({ messages: [{ role: 'user', content: 'Hi' }], maxTokens: 50, seed: 7 }, {
  *   model: 'gpt-4.1-mini',
  *   maxTokensField: 'max_completion_tokens',
  * });
- * // { model: 'gpt-4.1-mini', messages: [...], max_completion_tokens: 50, stream: true, stream_options: { include_usage: true } }
+ * // { model: 'gpt-4.1-mini', messages: [...], max_completion_tokens: 50, seed: 7, stream: true, stream_options: { include_usage: true } }
  * ```
  */
 export function toChatCompletionBody(
@@ -103,30 +172,20 @@ export function toChatCompletionBody(
   options: RequestBodyOptions,
 ): ChatCompletionCreateParamsStreaming {
   const defaults = options.defaults ?? {};
-  const temperature = request.temperature ?? defaults.temperature;
-  const maxTokens = request.maxTokens ?? defaults.maxTokens;
-  const topP = request.topP ?? defaults.topP;
+  const provider = options.provider ?? 'openai';
   const stop = request.stop ?? defaults.stop;
   const body: Record<string, unknown> = {
-    model: request.model ?? options.model,
-    messages: toMessages(request),
-    ...(temperature === undefined ? {} : { temperature }),
-    ...(maxTokens === undefined ? {} : { [options.maxTokensField]: maxTokens }),
-    ...(topP === undefined ? {} : { top_p: topP }),
-    ...(stop === undefined || stop.length === 0 ? {} : { stop }),
-    ...(request.tools && request.tools.length > 0
-      ? {
-          tools: request.tools.map((tool) => ({
-            type: 'function',
-            function: {
-              name: tool.name,
-              ...(tool.description === undefined ? {} : { description: tool.description }),
-              parameters: tool.parameters,
-            },
-          })),
-        }
-      : {}),
     ...defaults.body,
+    model: request.model ?? options.model,
+    messages: toMessages(request, { provider, support: options.parts ?? {} }),
+    ...field('temperature', request.temperature ?? defaults.temperature),
+    ...field(options.maxTokensField, request.maxTokens ?? defaults.maxTokens),
+    ...field('top_p', request.topP ?? defaults.topP),
+    ...(stop === undefined || stop.length === 0 ? {} : { stop }),
+    ...toolFields(request, provider),
+    ...field('response_format', request.responseFormat && toResponseFormat(request.responseFormat)),
+    ...field('seed', request.seed),
+    ...field('user', request.user),
   };
   for (const key of options.providerOptionKeys ?? ['openai']) Object.assign(body, request.providerOptions?.[key]);
   const streamOptions =

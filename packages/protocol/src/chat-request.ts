@@ -1,8 +1,9 @@
-/** One message of the conversation sent to the agent. */
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
+import type { ContentPart, ResponseFormat } from '@rxllm/core';
+
+/** One message of the conversation sent to the agent; a user turn may be parts (text, images, files). */
+export type ChatMessage =
+  | { role: 'system' | 'assistant'; content: string }
+  | { role: 'user'; content: string | ContentPart[] };
 
 /**
  * The body of `POST /chat`, and the WebSocket message that starts a generation: either `message` (one user turn)
@@ -27,6 +28,8 @@ export interface ChatRequestBody {
   temperature?: number;
   /** 1 to 200000. */
   maxTokens?: number;
+  /** Ask for a JSON answer (with `schema`: of that shape); the stream then carries `object` events. */
+  responseFormat?: ResponseFormat;
   /** `false` asks `POST /chat` for one JSON reply instead of an event stream. */
   stream?: boolean;
 }

@@ -9,7 +9,17 @@ describe('isAgentEvent', () => {
 
   it('knows exactly the types the fixtures cover, in stream order', () => {
     expect(AGENT_EVENT_TYPES).toEqual(Object.keys(eventsByType));
-    expect(AGENT_EVENT_TYPES).toEqual(['start', 'text', 'reasoning', 'tool-call', 'usage', 'finish', 'done', 'error']);
+    expect(AGENT_EVENT_TYPES).toEqual([
+      'start',
+      'text',
+      'reasoning',
+      'tool-call',
+      'usage',
+      'finish',
+      'object',
+      'done',
+      'error',
+    ]);
   });
 
   it.each([
@@ -28,6 +38,8 @@ describe('isAgentEvent', () => {
     ['tool-call without argumentsDelta', { type: 'tool-call', index: 0 }],
     ['usage without usage', { type: 'usage' }],
     ['finish without reason', { type: 'finish' }],
+    ['object without object', { type: 'object', complete: true }],
+    ['object without complete', { type: 'object', object: {} }],
     ['done without metrics', { type: 'done' }],
     ['done with null metrics', { type: 'done', metrics: null }],
     ['error without error', { type: 'error' }],

@@ -17,6 +17,17 @@ export interface StartEvent extends StartChunk {
   streamId?: string;
 }
 
+/**
+ * The answer's JSON object so far, for a request with a `responseFormat`: `complete: false` while it streams in (a
+ * deep partial that never loses a field an earlier one had), then once `complete: true`, checked against the
+ * request's schema, after the last content and before `done`.
+ */
+export interface ObjectEvent {
+  type: 'object';
+  object: unknown;
+  complete: boolean;
+}
+
 /** The terminal event of a successful stream. */
 export interface DoneEvent {
   type: 'done';
@@ -31,7 +42,8 @@ export interface ErrorEvent {
 
 /**
  * One event a client receives, the same objects over SSE (`data:`) and WebSocket (one per text frame): a core
- * `Chunk` (the `start` chunk also carries `streamId`), then exactly one `done` or `error`.
+ * `Chunk` (the `start` chunk also carries `streamId`), `object` events when a JSON answer was asked for, then exactly
+ * one `done` or `error`.
  *
  * @example
  * ```ts
@@ -39,7 +51,7 @@ export interface ErrorEvent {
  * if (event.type === 'text') process.stdout.write(event.text);
  * ```
  */
-export type AgentEvent = StartEvent | Exclude<Chunk, StartChunk> | DoneEvent | ErrorEvent;
+export type AgentEvent = StartEvent | Exclude<Chunk, StartChunk> | ObjectEvent | DoneEvent | ErrorEvent;
 
 /** The `type` of an {@link AgentEvent}, which is also its SSE `event:` name. */
 export type AgentEventType = AgentEvent['type'];
@@ -67,6 +79,7 @@ const eventTypeSet: Record<AgentEventType, true> = {
   'tool-call': true,
   usage: true,
   finish: true,
+  object: true,
   done: true,
   error: true,
 };
@@ -99,6 +112,7 @@ const fieldChecks: Record<AgentEventType, (event: Fields) => boolean> = {
     isOptionalString(event.name),
   usage: (event) => isObject(event.usage),
   finish: (event) => isString(event.reason) && isOptionalString(event.rawReason),
+  object: (event) => Object.hasOwn(event, 'object') && typeof event.complete === 'boolean',
   done: (event) => isObject(event.metrics),
   error: (event) => isObject(event.error) && isString(event.error.kind) && isString(event.error.message),
 };

@@ -7,6 +7,7 @@ export type {
   DoneEvent,
   ErrorEvent,
   NumberedEvent,
+  ObjectEvent,
   ReceivedEvent,
   StartEvent,
   StreamMetrics,

@@ -37,6 +37,11 @@ export const eventsByType: Record<AgentEventType, AgentEvent[]> = {
     { type: 'finish', reason: 'stop', rawReason: 'end_turn' },
     { type: 'finish', reason: 'tool-calls' },
   ],
+  object: [
+    { type: 'object', object: { city: 'Pa' }, complete: false },
+    { type: 'object', object: [1, 'two', { three: null }], complete: true },
+    { type: 'object', object: null, complete: true },
+  ],
   done: [
     { type: 'done', metrics: { ttftMs: 202, chunks: 72, chars: 415, durationMs: 3498 } },
     { type: 'done', metrics: { ttftMs: null, chunks: 0, chars: 0, durationMs: 1 } },

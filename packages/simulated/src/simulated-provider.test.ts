@@ -114,6 +114,22 @@ describe('simulatedProvider', () => {
     expect(cannedReply({ messages: [{ role: 'user', content: 'x'.repeat(500) }] })).toContain(`${'x'.repeat(200)}…"`);
   });
 
+  it('says what was attached to the last user message, and never its bytes', () => {
+    const image = {
+      type: 'image' as const,
+      source: { type: 'base64' as const, data: 'iVBORw0KGgo=', mediaType: 'image/png' },
+    };
+    const pdf = { type: 'file' as const, source: { type: 'url' as const, url: 'https://example.com/a.pdf' } };
+    const reply = cannedReply({
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, image, image, pdf] }],
+    });
+    expect(reply.startsWith('You said: "What is this?" and attached 2 images and 1 file. This is')).toBe(true);
+    expect(reply).not.toContain('iVBOR');
+    expect(cannedReply({ messages: [{ role: 'user', content: [image] }] }).startsWith('You sent 1 image. This')).toBe(
+      true,
+    );
+  });
+
   it('honours maxTokens and finishes with length', async () => {
     const provider = simulatedProvider({ text: 'a b c d e', ttftMs: 0, tokensPerSecond: Number.POSITIVE_INFINITY });
     const result = await complete(provider, { ...request, maxTokens: 2 });

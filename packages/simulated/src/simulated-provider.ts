@@ -1,16 +1,20 @@
 import {
   type Chunk,
   type CompletionRequest,
+  contentParts,
   type Env,
   type FinishReason,
   LLMError,
   type LLMErrorKind,
+  type Message,
+  messageText,
   type Provider,
   type ProviderDefinition,
   RegistryError,
   type Usage,
 } from '@rxllm/core';
 import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { cannedObject } from './sample-object.js';
 import { type Chunking, splitText } from './split-text.js';
 
 /**
@@ -70,9 +74,15 @@ const STORY =
  */
 export function cannedReply(request: CompletionRequest): string {
   const lastUser = [...request.messages].reverse().find((message) => message.role === 'user');
-  const said = lastUser?.content.trim().replace(/\s+/g, ' ') ?? '';
+  const said = lastUser ? messageText(lastUser).trim().replace(/\s+/g, ' ') : '';
   const echo = said.length > MAX_ECHO_LENGTH ? `${said.slice(0, MAX_ECHO_LENGTH)}…` : said;
-  const opening = echo === '' ? 'Hello!' : `You said: "${echo}".`;
+  const attached = lastUser ? attachments(lastUser) : '';
+  const opening =
+    echo === ''
+      ? attached
+        ? `You sent ${attached}.`
+        : 'Hello!'
+      : `You said: "${echo}"${attached ? ` and attached ${attached}` : ''}.`;
   return (
     `${opening} This is the simulated provider: set OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY ` +
     `to talk to a real model. ${STORY}`
@@ -80,6 +90,16 @@ export function cannedReply(request: CompletionRequest): string {
 }
 
 const countWords = (text: string) => text.split(/\s+/).filter(Boolean).length;
+
+/** "1 image", "2 images and 1 file", or '' for a message without attachments. */
+function attachments(message: Message): string {
+  const parts = contentParts(message);
+  const counted = (type: 'image' | 'file') => {
+    const count = parts.filter((part) => part.type === type).length;
+    return count === 0 ? [] : [`${count} ${type}${count === 1 ? '' : 's'}`];
+  };
+  return [...counted('image'), ...counted('file')].join(' and ');
+}
 
 function toError(event: Extract<SimulatedEvent, { type: 'error' }>): LLMError {
   if (LLMError.isInstance(event.error)) return event.error;
@@ -108,7 +128,7 @@ export function simulatedProvider(options: SimulatedProviderOptions = {}): Provi
 
   /** The stream as steps: each step's events go out together, one step per tick of the pacing clock. */
   const plan = (request: CompletionRequest): SimulatedEvent[][] => {
-    const inputTokens = request.messages.reduce((total, message) => total + countWords(message.content), 0);
+    const inputTokens = request.messages.reduce((total, message) => total + countWords(messageText(message)), 0);
     if (options.script) {
       const steps: SimulatedEvent[][] = [];
       for (const event of options.script) {
@@ -137,7 +157,8 @@ export function simulatedProvider(options: SimulatedProviderOptions = {}): Provi
       }
       return steps;
     }
-    const pieces = splitText(options.text ?? cannedReply(request), options.chunking);
+    const answer = options.text ?? (request.responseFormat ? cannedObject(request) : cannedReply(request));
+    const pieces = splitText(answer, options.chunking);
     const limit = request.maxTokens !== undefined && request.maxTokens >= 0 ? request.maxTokens : pieces.length;
     const emitted = pieces.slice(0, limit);
     const reason: FinishReason = emitted.length < pieces.length ? 'length' : 'stop';

@@ -4,9 +4,11 @@ import type { CompletionRequest, ProviderRegistry } from '@rxllm/core';
 import { prometheusSink } from '@rxllm/metrics/prometheus';
 import type { Logger } from 'pino';
 import type { Observable } from 'rxjs';
+import type { z } from 'zod';
 import type { AgentConfig } from '../config.js';
 import { type ChatBody, chatBodyParser, lastUserText } from '../generation/chat-request.js';
 import { type GenerationEvent, generate, type StreamObserver } from '../generation/generate.js';
+import { withObjectEvents } from '../generation/object-events.js';
 import { providerPipeline } from '../generation/pipeline.js';
 import { createProviderCatalog, type ProviderCatalog, type ProviderChoice } from '../generation/provider-catalog.js';
 import { ResumableGenerations, type ResumableRun } from '../generation/resumable-generations.js';
@@ -43,6 +45,8 @@ export interface AgentContext {
     choice: ProviderChoice,
     request: CompletionRequest,
     logFields?: Record<string, string>,
+    /** For a JSON answer: add `object` events, the last one checked by this schema (see `withObjectEvents`). */
+    objectSchema?: z.ZodType,
   ): { streamId: string; events: Observable<GenerationEvent> };
   /** Registers a stream until it finishes. */
   track(stream: ActiveStream): void;
@@ -111,13 +115,14 @@ export async function createAgentContext(options: AgentContextOptions): Promise<
     prometheus,
     observer,
     parseChatBody: chatBodyParser(config),
-    newGeneration(choice, request, logFields = {}) {
+    newGeneration(choice, request, logFields = {}, objectSchema = undefined) {
       const streamId = randomUUID();
       logger.info(
         { streamId, provider: choice.name, model: choice.model, ...logFields },
         `Received message: ${truncateForLog(lastUserText(request.messages))}`,
       );
-      const source = providerPipeline(choice.provider, request, config, logger.child({ streamId }), metricsSinks);
+      const chunks = providerPipeline(choice.provider, request, config, logger.child({ streamId }), metricsSinks);
+      const source = objectSchema ? chunks.pipe(withObjectEvents(objectSchema)) : chunks;
       return { streamId, events: generate({ source, streamId, observer }) };
     },
     track(stream) {

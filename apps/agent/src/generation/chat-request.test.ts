@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HttpError } from '../http/errors.js';
 import { type ChatLimits, chatBodyParser } from './chat-request.js';
 
+const parts = { maxContentParts: 3, maxAttachmentBytes: 64 };
 const parseChatBody = (input: unknown, limits: ChatLimits) => chatBodyParser(limits)(input);
 
 const twoMessages = {
@@ -22,8 +23,8 @@ function rejection(run: () => unknown): string {
 
 describe('parseChatBody', () => {
   it('reuses one schema per set of limits, and each call still gets its own limits', () => {
-    const small = { maxMessageChars: 3, maxMessages: 1 };
-    const large = { maxMessageChars: 100, maxMessages: 5 };
+    const small = { maxMessageChars: 3, maxMessages: 1, ...parts };
+    const large = { maxMessageChars: 100, maxMessages: 5, ...parts };
     for (let round = 0; round < 3; round += 1) {
       expect(rejection(() => parseChatBody(twoMessages, small))).toContain('at most 1 messages');
       expect(parseChatBody(twoMessages, large).messages).toHaveLength(2);
@@ -35,7 +36,7 @@ describe('parseChatBody', () => {
   it('rejects a bad body with an invalid-request error naming the field', () => {
     let caught: unknown;
     try {
-      parseChatBody({ message: 'Hi', temperature: 3 }, { maxMessageChars: 100, maxMessages: 5 });
+      parseChatBody({ message: 'Hi', temperature: 3 }, { maxMessageChars: 100, maxMessages: 5, ...parts });
     } catch (error) {
       caught = error;
     }

@@ -2,6 +2,7 @@ import { type Chunk, isContentChunk } from '@rxllm/core';
 import type { NumberedEvent, StreamMetrics } from '@rxllm/protocol';
 import { Observable } from 'rxjs';
 import { type HttpError, toHttpError } from '../http/errors.js';
+import type { GenerationItem } from './object-events.js';
 
 /** How a stream ended. `cancelled` means the client went away (logged as 499). */
 export type StreamOutcome =
@@ -23,8 +24,8 @@ export interface GenerationEvent extends NumberedEvent {
 }
 
 export interface GenerateOptions {
-  /** The provider stream with retry, timeouts and metrics already applied. */
-  source: Observable<Chunk>;
+  /** The provider stream with retry, timeouts and metrics already applied (and `object` events, if asked for). */
+  source: Observable<GenerationItem>;
   streamId: string;
   observer?: StreamObserver;
   /** Clock for the `done` metrics (milliseconds). */
@@ -65,7 +66,7 @@ export function generate(options: GenerateOptions): Observable<GenerationEvent> 
     observer?.started?.(streamId);
     const subscription = source.subscribe({
       next: (chunk) => {
-        if (isContentChunk(chunk)) {
+        if (chunk.type !== 'object' && isContentChunk(chunk)) {
           contentChunks += 1;
           if (chunk.type !== 'tool-call') chars += chunk.text.length;
           if (ttftMs === null) {

@@ -32,7 +32,8 @@ export function chatRoutes(context: AgentContext): Route[] {
     await context.rateLimit(request);
     const body = context.parseChatBody(await readJsonBody(request, config.maxBodyBytes));
     const choice = context.catalog.choose(body);
-    const { streamId, events: generation } = context.newGeneration(choice, toCompletionRequest(body, choice.model));
+    const completionRequest = toCompletionRequest(body, choice.model);
+    const { streamId, events: generation } = context.newGeneration(choice, completionRequest, {}, body.objectSchema);
     // Resumable: the run owns the generation and outlives this reply; the reply is one attached client.
     const run = await context.startRun(streamId, generation);
     const events = run ? run.live : generation;
@@ -41,8 +42,9 @@ export function chatRoutes(context: AgentContext): Route[] {
         response,
         events,
         headers: { 'X-Stream-Id': streamId },
-        render: (completion, metrics) => ({
+        render: (completion, metrics, object) => ({
           text: completion.text,
+          ...(object === undefined ? {} : { object }),
           ...(completion.reasoning ? { reasoning: completion.reasoning } : {}),
           ...(completion.toolCalls.length > 0 ? { toolCalls: completion.toolCalls } : {}),
           finishReason: completion.finishReason ?? null,

@@ -11,8 +11,11 @@ import { deferred } from '../lib/deferred.js';
 export interface JsonReplyOptions {
   response: ServerResponse;
   events: Observable<GenerationEvent>;
-  /** The 200 body, from the whole completion and the `done` metrics (each route has its own shape). */
-  render(completion: Completion, metrics: StreamMetrics): unknown;
+  /**
+   * The 200 body, from the whole completion, the `done` metrics and, when a JSON answer was asked for, the checked
+   * object of the last `object` event (each route has its own shape).
+   */
+  render(completion: Completion, metrics: StreamMetrics, object?: unknown): unknown;
   /** The error body (default `{error:{kind,message}}`; OpenAI's shape on `/v1`). */
   errorResponseBody?: (error: HttpError) => unknown;
   headers?: Record<string, string>;
@@ -36,6 +39,7 @@ export function serveJsonReply(options: JsonReplyOptions): ActiveStream {
   const finished = deferred();
   let subscription: Subscription | undefined;
   let done = false;
+  let object: unknown;
   const finish = () => {
     done = true;
     subscription?.unsubscribe();
@@ -52,7 +56,9 @@ export function serveJsonReply(options: JsonReplyOptions): ActiveStream {
       sendError(response, error, toBody(error));
     } else if (event.type === 'done') {
       finish();
-      sendJson(response, 200, options.render(completion, event.metrics), options.headers);
+      sendJson(response, 200, options.render(completion, event.metrics, object), options.headers);
+    } else if (event.type === 'object') {
+      if (event.complete) object = event.object;
     } else {
       applyChunk(completion, event);
     }

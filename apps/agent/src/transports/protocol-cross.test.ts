@@ -39,6 +39,10 @@ const samples: { [TType in AgentEventType]: EventOf<TType>[] } = {
       streamId: 'f1e2d3c4-0000-4000-8000-000000000001',
     },
   ],
+  object: [
+    { type: 'object', object: { city: 'Pa', tags: [] }, complete: false },
+    { type: 'object', object: { city: 'Paris', tags: ['a'] }, complete: true },
+  ],
   text: [
     { type: 'text', text: 'Grüße, 世界 🎉' },
     { type: 'text', text: 'line\r\nbreaks\n\ndata: {"type":"done"}\n\n\u2028\u2029' },
@@ -68,6 +72,7 @@ const body: AgentEvent[] = [
   ...samples['tool-call'],
   ...samples.usage,
   ...samples.finish,
+  ...samples.object,
 ];
 /** One completed stream, and one failed stream per error sample: every sample appears in some stream. */
 const streams: NumberedEvent[][] = [
@@ -196,8 +201,15 @@ describe('a real agent: SSE and WebSocket give the same events', () => {
     });
   }
 
+  // A JSON answer is asked for, so that `object` events travel too.
+  const chatBody = {
+    message: 'Hi',
+    provider: 'anthropic',
+    responseFormat: { type: 'json', schema: { type: 'object' } },
+  };
+
   async function overSse(): Promise<ReceivedEvent[]> {
-    const response = await postJson(`${harness.agent.url}/chat`, { message: 'Hi', provider: 'anthropic' });
+    const response = await postJson(`${harness.agent.url}/chat`, chatBody);
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     return readAll(response.body as ReadableStream<Uint8Array>);
   }
@@ -206,7 +218,7 @@ describe('a real agent: SSE and WebSocket give the same events', () => {
     const socket = new WebSocket(`${harness.agent.url.replace('http', 'ws')}/ws`);
     const events: ReceivedEvent[] = [];
     await new Promise<void>((resolve, reject) => {
-      socket.once('open', () => socket.send(JSON.stringify({ message: 'Hi', provider: 'anthropic' })));
+      socket.once('open', () => socket.send(JSON.stringify(chatBody)));
       socket.once('error', reject);
       socket.on('message', (data) => {
         const received = decodeWebSocketFrame(data.toString());
@@ -223,7 +235,8 @@ describe('a real agent: SSE and WebSocket give the same events', () => {
       id: 'msg_cross',
       events: [
         { type: 'reasoning' as const, text: 'Let me think…', signature: 'sig-cross' },
-        { type: 'text' as const, text: 'Grüße, 世界 🎉\n\n' },
+        { type: 'text' as const, text: '{"greeting":"Grüße, 世界 🎉\\n\\n"' },
+        { type: 'text' as const, text: '}' },
         {
           type: 'tool-call' as const,
           id: 'toolu_cross',

@@ -74,7 +74,7 @@ export interface SseSession {
 }
 
 function isContentEvent(event: AgentEvent): boolean {
-  return event.type !== 'done' && event.type !== 'error' && isContentChunk(event);
+  return event.type !== 'done' && event.type !== 'error' && event.type !== 'object' && isContentChunk(event);
 }
 
 function isCommitTrigger(event: AgentEvent): boolean {

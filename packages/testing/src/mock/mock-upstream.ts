@@ -8,6 +8,7 @@ import { deliver } from './deliver.js';
 import { jsonResponse, type RenderContext, type RenderedResponse, replayFrames } from './frames.js';
 import { geminiContent, geminiHttpError, geminiStream } from './gemini-dialect.js';
 import { openaiCompletion, openaiHttpError, openaiModels, openaiStream } from './openai-dialect.js';
+import { requestShapeProblem } from './request-shapes.js';
 import { type Route, routeOf, vendorOf } from './routes.js';
 import type { MockScript, RecordedRequest } from './script.js';
 
@@ -225,11 +226,14 @@ export async function mockUpstream(options: MockUpstreamOptions = {}): Promise<M
       body,
       receivedAt,
     });
+    const rejected = requestShapeProblem(route, body);
+    if (rejected !== undefined) record.rejected = rejected;
     sequence += 1;
     requests.push(record);
     waiters.notify();
 
-    const script = scriptFor(route, record);
+    const script: MockScript =
+      rejected === undefined ? scriptFor(route, record) : { httpError: { status: 400, message: rejected } };
     const rendered = render(route, script, renderContext(route, body, sequence));
     const outcome = await deliver(response, rendered, script.delivery ?? {}, route.kind === 'gemini' ? 'crlf' : 'lf');
     if (outcome === 'dropped') markDropped();

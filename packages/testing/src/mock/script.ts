@@ -118,6 +118,11 @@ export interface RecordedRequest {
   headers: Record<string, string | string[] | undefined>;
   /** The parsed JSON body (or the raw text if it was not JSON). */
   body: unknown;
+  /**
+   * Why the mock refused the request body as the vendor would (a 400 in the vendor's error shape), e.g.
+   * `messages.0.content.1.image_url.url: Invalid input`; absent for a request of the vendor's exact shape.
+   */
+  rejected?: string;
   /** `performance.now()` when the request arrived. */
   receivedAt: number;
   /** `performance.now()` when the response finished normally, if it did. */

@@ -55,7 +55,8 @@ export function chatCompletionBody(identity: CompletionIdentity, completion: Com
         index: 0,
         message: {
           role: 'assistant',
-          content: completion.text,
+          // OpenAI's own reply to a pure tool call has `content: null`; clients test for it.
+          content: completion.text === '' && completion.toolCalls.length > 0 ? null : completion.text,
           ...(completion.reasoning ? { reasoning_content: completion.reasoning } : {}),
           ...(completion.toolCalls.length > 0
             ? {
@@ -126,6 +127,7 @@ export function chunkEncoder(identity: CompletionIdentity, includeUsage: boolean
       return `data: ${toJsonLine({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: openAIUsage(usage) })}\n\n`;
     }
     if (event.type === 'error') return `data: ${toJsonLine(openAIErrorBody(event.error))}\n\n`;
+    if (event.type === 'object') return ''; // /v1 clients read the JSON from the content deltas
     return encodeChunk(event);
   };
 }

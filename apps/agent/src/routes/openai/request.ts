@@ -1,61 +1,306 @@
-import type { CompletionRequest, Message } from '@rxllm/core';
+import {
+  type CompletionRequest,
+  type ContentPart,
+  type Message,
+  parseDataUrl,
+  type ResponseFormat,
+  sniffMediaType,
+  type ToolChoice,
+  type ToolDefinition,
+} from '@rxllm/core';
 import { z } from 'zod';
 import type { AgentConfig } from '../../config.js';
 import { describeIssues } from '../../generation/chat-request.js';
+import { checkContentParts, type PartLimits } from '../../generation/content-parts.js';
+import { jsonSchemaProblem } from '../../generation/json-schema.js';
 import { HttpError } from '../../http/errors.js';
 
-const contentSchema = z.union(
+const textPart = z.looseObject({ type: z.literal('text'), text: z.string({ error: 'must be a string' }) });
+const userPart = z.discriminatedUnion(
+  'type',
   [
-    z.string(),
-    z.array(
-      z.looseObject({ type: z.literal('text', { error: 'only text content parts are supported' }), text: z.string() }),
-    ),
-    z.null(),
+    textPart,
+    z.looseObject({
+      type: z.literal('image_url'),
+      image_url: z.looseObject({
+        url: z.string({ error: 'must be an https: or data: URL' }),
+        detail: z.enum(['auto', 'low', 'high'], { error: 'must be auto, low or high' }).optional(),
+      }),
+    }),
+    z.looseObject({
+      type: z.literal('file'),
+      file: z.looseObject({
+        file_data: z.string({ error: 'must be a base64 string or data: URL' }).optional(),
+        file_id: z.string().optional(),
+        filename: z.string().max(255, { error: 'must be at most 255 characters' }).optional(),
+      }),
+    }),
   ],
-  { error: 'must be a string or an array of text parts' },
+  { error: 'must be a text, image_url or file part (input_audio is not supported)' },
+);
+const textContent = z.union([z.string(), z.array(textPart)], { error: 'must be a string or an array of text parts' });
+const assistantPart = z.union([textPart, z.looseObject({ type: z.literal('refusal'), refusal: z.string() })]);
+const toolName = z
+  .string({ error: 'must be a string' })
+  .regex(/^[a-zA-Z0-9_-]{1,64}$/, { error: 'must be 1 to 64 letters, digits, _ or -' });
+
+const messageSchema = z.discriminatedUnion(
+  'role',
+  [
+    z.looseObject({ role: z.enum(['system', 'developer']), content: textContent }),
+    z.looseObject({
+      role: z.literal('user'),
+      content: z.union([z.string(), z.array(userPart)], { error: 'must be a string or an array of parts' }),
+    }),
+    z.looseObject({
+      role: z.literal('assistant'),
+      content: z.union([z.string(), z.array(assistantPart), z.null()]).optional(),
+      tool_calls: z
+        .array(
+          z.looseObject({
+            id: z.string({ error: 'must be a string' }).min(1),
+            type: z.literal('function', { error: 'must be "function"' }),
+            function: z.looseObject({ name: toolName, arguments: z.string({ error: 'must be a JSON string' }) }),
+          }),
+        )
+        .optional(),
+    }),
+    z.looseObject({
+      role: z.literal('tool'),
+      tool_call_id: z.string({ error: 'is required: the id of the call this answers' }).min(1),
+      content: textContent,
+    }),
+  ],
+  { error: 'role must be one of system, developer, user, assistant, tool' },
 );
 
+const toolSchema = z.looseObject({
+  type: z.literal('function', { error: 'must be "function"' }),
+  function: z.looseObject({
+    name: toolName,
+    description: z.string({ error: 'must be a string' }).optional(),
+    parameters: z.record(z.string(), z.unknown(), { error: 'must be a JSON Schema object' }).optional(),
+    strict: z.boolean().nullish(),
+  }),
+});
+
+const responseFormatSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.looseObject({ type: z.literal('text') }),
+    z.looseObject({ type: z.literal('json_object') }),
+    z.looseObject({
+      type: z.literal('json_schema'),
+      json_schema: z.looseObject({
+        name: toolName,
+        description: z.string().optional(),
+        schema: z.record(z.string(), z.unknown(), { error: 'must be a JSON Schema object' }).optional(),
+        strict: z.boolean().nullish(),
+      }),
+    }),
+  ],
+  { error: 'type must be text, json_object or json_schema' },
+);
+
+const tokenLimit = z
+  .number()
+  .int({ error: 'must be an integer' })
+  .min(1)
+  .max(200_000, { error: 'must be 1 to 200000' });
+
 function requestSchema(maxMessages: number) {
-  // Unknown fields are ignored here (OpenAI clients send many: user, seed, n=1, …), unlike on /chat.
+  // Unknown fields are ignored here (OpenAI clients send many: logprobs=false, metadata, …), unlike on /chat.
   return z.looseObject({
     model: z.string({ error: 'must be a string' }).optional(),
     messages: z
-      .array(
-        z.looseObject({
-          role: z.enum(['system', 'developer', 'user', 'assistant'], {
-            error: 'must be one of system, developer, user, assistant',
-          }),
-          content: contentSchema.optional(),
-        }),
-        { error: 'is required: an array of {role, content}' },
-      )
+      .array(messageSchema, { error: 'is required: an array of {role, content}' })
       .min(1, { error: 'must not be empty' })
       .max(maxMessages, { error: `must hold at most ${maxMessages} messages` }),
     temperature: z.number({ error: 'must be a number' }).min(0).max(2, { error: 'must be between 0 and 2' }).nullish(),
     top_p: z.number({ error: 'must be a number' }).min(0).max(1, { error: 'must be between 0 and 1' }).nullish(),
-    max_tokens: z
-      .number()
-      .int({ error: 'must be an integer' })
-      .min(1)
-      .max(200_000, { error: 'must be 1 to 200000' })
-      .nullish(),
-    max_completion_tokens: z
-      .number()
-      .int({ error: 'must be an integer' })
-      .min(1)
-      .max(200_000, { error: 'must be 1 to 200000' })
-      .nullish(),
+    max_tokens: tokenLimit.nullish(),
+    max_completion_tokens: tokenLimit.nullish(),
     stop: z.union([z.string(), z.array(z.string()).max(4)], { error: 'must be a string or up to 4 strings' }).nullish(),
     stream: z.boolean({ error: 'must be true or false' }).nullish(),
     stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
-    n: z.literal(1, { error: 'only n=1 is supported' }).nullish(),
+    n: z
+      .number({ error: 'must be a number' })
+      .refine((n) => n === 1, { error: 'n > 1 is not supported: the agent streams one choice per request' })
+      .nullish(),
+    tools: z.array(toolSchema, { error: 'must be an array of function tools' }).max(128).nullish(),
+    tool_choice: z
+      .union(
+        [
+          z.enum(['none', 'auto', 'required']),
+          z.looseObject({ type: z.literal('function'), function: z.looseObject({ name: toolName }) }),
+        ],
+        { error: 'must be none, auto, required or {type:"function", function:{name}}' },
+      )
+      .nullish(),
+    parallel_tool_calls: z.boolean({ error: 'must be true or false' }).nullish(),
+    response_format: responseFormatSchema.nullish(),
+    seed: z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }).nullish(),
+    user: z.string({ error: 'must be a string' }).max(256, { error: 'must be at most 256 characters' }).nullish(),
   });
 }
 
-function textOf(content: z.infer<typeof contentSchema> | undefined): string {
+type RequestBody = z.infer<ReturnType<typeof requestSchema>>;
+type WireMessage = RequestBody['messages'][number];
+type UserPart = z.infer<typeof userPart>;
+
+function invalid(param: string, message: string): HttpError {
+  return new HttpError({ kind: 'invalid-request', param, message: `${param}: ${message}` });
+}
+
+function textOf(content: string | ReadonlyArray<{ text?: string; refusal?: string }> | null | undefined): string {
   if (content === undefined || content === null) return '';
   if (typeof content === 'string') return content;
-  return content.map((part) => part.text).join('');
+  return content.map((part) => part.text ?? part.refusal ?? '').join('');
+}
+
+/** An OpenAI `image_url` / `file` part in the core's terms: data URLs become inline base64. */
+function toCorePart(part: UserPart, path: string): ContentPart {
+  if (part.type === 'text') return { type: 'text', text: part.text };
+  if (part.type === 'image_url') {
+    const { url, detail } = part.image_url;
+    const inline = url.startsWith('data:') ? parseDataUrl(url) : undefined;
+    if (url.startsWith('data:') && !inline) throw invalid(`${path}.image_url.url`, 'is not a base64 data: URL');
+    const source = inline ? { type: 'base64' as const, ...inline } : { type: 'url' as const, url };
+    return { type: 'image', source, ...(detail ? { detail } : {}) };
+  }
+  const { file_data: data, file_id: fileId, filename } = part.file;
+  if (data === undefined) {
+    const why = fileId === undefined ? 'needs file_data' : 'file_id needs the vendor Files API: send file_data';
+    throw invalid(`${path}.file`, why);
+  }
+  const inline = data.startsWith('data:') ? parseDataUrl(data) : undefined;
+  if (data.startsWith('data:') && !inline) throw invalid(`${path}.file.file_data`, 'is not a base64 data: URL');
+  const mediaType = inline?.mediaType ?? sniffMediaType(data);
+  if (mediaType === undefined) throw invalid(`${path}.file.file_data`, 'send a data: URL with the media type');
+  return {
+    type: 'file',
+    source: { type: 'base64', data: inline?.data ?? data, mediaType },
+    ...(filename ? { filename } : {}),
+  };
+}
+
+function userContent(
+  content: Extract<WireMessage, { role: 'user' }>['content'],
+  path: string,
+  limits: PartLimits,
+): string | ContentPart[] {
+  if (typeof content === 'string') return content;
+  const parts = content.map((part, index) => toCorePart(part, `${path}.${index}`));
+  if (parts.every((part) => part.type === 'text')) return textOf(parts as Array<{ text: string }>);
+  // Field names in the error are the core's (source.mediaType …) under the OpenAI message path.
+  checkContentParts(parts, path, limits);
+  return parts;
+}
+
+function toMessage(message: WireMessage, index: number, limits: PartLimits): Message {
+  const path = `messages.${index}.content`;
+  switch (message.role) {
+    case 'system':
+    case 'developer':
+      return { role: 'system', content: textOf(message.content) };
+    case 'user':
+      return { role: 'user', content: userContent(message.content, path, limits) };
+    case 'assistant': {
+      const toolCalls = (message.tool_calls ?? []).map((call) => ({
+        id: call.id,
+        name: call.function.name,
+        arguments: call.function.arguments,
+      }));
+      return { role: 'assistant', content: textOf(message.content), ...(toolCalls.length ? { toolCalls } : {}) };
+    }
+    case 'tool':
+      return { role: 'tool', toolCallId: message.tool_call_id, content: textOf(message.content) };
+  }
+}
+
+function messageChars(message: Message): number {
+  if (typeof message.content === 'string') return message.content.length;
+  return message.content.reduce((total, part) => total + (part.type === 'text' ? part.text.length : 0), 0);
+}
+
+function hasContent(message: Message): boolean {
+  if (message.role === 'system') return false;
+  if (message.role === 'tool' || (message.role === 'assistant' && message.toolCalls)) return true;
+  return typeof message.content === 'string' ? message.content.trim() !== '' : message.content.length > 0;
+}
+
+function toMessages(body: RequestBody, config: ChatCompletionsLimits): Message[] {
+  const messages = body.messages.map((message, index) => toMessage(message, index, config));
+  messages.forEach((message, index) => {
+    if (messageChars(message) > config.maxMessageChars) {
+      throw invalid(`messages.${index}.content`, `must be at most ${config.maxMessageChars} characters`);
+    }
+  });
+  if (!messages.some(hasContent)) throw invalid('messages', 'need a non-empty user message');
+  return messages;
+}
+
+function toTools(body: RequestBody): ToolDefinition[] | undefined {
+  if (!body.tools || body.tools.length === 0) return undefined;
+  const names = new Set<string>();
+  return body.tools.map((tool, index) => {
+    const { name, description, parameters } = tool.function;
+    if (names.has(name)) throw invalid(`tools.${index}.function.name`, `"${name}" is declared twice`);
+    names.add(name);
+    const problem = parameters === undefined ? undefined : jsonSchemaProblem(parameters);
+    if (problem) throw invalid(`tools.${index}.function.parameters`, problem);
+    return {
+      name,
+      ...(description ? { description } : {}),
+      parameters: parameters ?? { type: 'object', properties: {} },
+    };
+  });
+}
+
+function toToolChoice(body: RequestBody, tools: ToolDefinition[] | undefined): ToolChoice | undefined {
+  const choice = body.tool_choice;
+  if (choice == null) return undefined;
+  if (choice === 'none' || choice === 'auto') return choice;
+  if (!tools) throw invalid('tool_choice', `${typeof choice === 'string' ? choice : 'a named function'} needs tools`);
+  if (choice === 'required') return 'required';
+  const { name } = choice.function;
+  if (!tools.some((tool) => tool.name === name)) throw invalid('tool_choice', `names "${name}", which is not in tools`);
+  return { type: 'tool', name };
+}
+
+function toResponseFormat(body: RequestBody): ResponseFormat | undefined {
+  const format = body.response_format;
+  if (!format || format.type === 'text') return undefined;
+  if (format.type === 'json_object') return { type: 'json' };
+  const { name, description, schema, strict } = format.json_schema;
+  const problem = schema === undefined ? undefined : jsonSchemaProblem(schema);
+  if (problem) throw invalid('response_format.json_schema.schema', problem);
+  return {
+    type: 'json',
+    name,
+    ...(schema ? { schema } : {}),
+    ...(description ? { description } : {}),
+    ...(strict == null ? {} : { strict }),
+  };
+}
+
+function toOptions(body: RequestBody): Omit<CompletionRequest, 'model' | 'messages'> {
+  const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
+  const tools = toTools(body);
+  const toolChoice = toToolChoice(body, tools);
+  const responseFormat = toResponseFormat(body);
+  return {
+    ...(body.temperature == null ? {} : { temperature: body.temperature }),
+    ...(body.top_p == null ? {} : { topP: body.top_p }),
+    ...(maxTokens === undefined ? {} : { maxTokens }),
+    ...(body.stop == null ? {} : { stop: typeof body.stop === 'string' ? [body.stop] : body.stop }),
+    ...(tools ? { tools } : {}),
+    ...(toolChoice ? { toolChoice } : {}),
+    ...(tools && body.parallel_tool_calls != null ? { parallelToolCalls: body.parallel_tool_calls } : {}),
+    ...(responseFormat ? { responseFormat } : {}),
+    ...(body.seed == null ? {} : { seed: body.seed }),
+    ...(body.user ? { user: body.user } : {}),
+  };
 }
 
 /** A validated Chat Completions request: the core request, and what the reply needs to know. */
@@ -63,15 +308,23 @@ export interface ChatCompletionsRequest {
   /** The `model` the client asked for (echoed in replies), if any. */
   model: string | undefined;
   messages: Message[];
-  /** Sampling and limits, in the core request's terms (no `model`: the catalog picks it). */
+  /** Sampling, limits, tools and the response format, in the core request's terms (no `model`: the catalog picks it). */
   options: Omit<CompletionRequest, 'model' | 'messages'>;
   stream: boolean;
   includeUsage: boolean;
 }
 
+/** The limits {@link chatCompletionsParser} applies. */
+export type ChatCompletionsLimits = Pick<
+  AgentConfig,
+  'maxMessages' | 'maxMessageChars' | 'maxContentParts' | 'maxAttachmentBytes'
+>;
+
 /**
- * A validator of `POST /v1/chat/completions` bodies, its schema built once for the configured limits. Unknown fields
- * are ignored (OpenAI clients send many); a bad field is a 400 whose `param` names it.
+ * A validator of `POST /v1/chat/completions` bodies, its schema built once for the configured limits: the whole
+ * Chat Completions request (tool and assistant `tool_calls` messages, `image_url` and `file` parts, `tools`,
+ * `tool_choice`, `parallel_tool_calls`, `response_format`, `seed`, `user`). Unknown fields are ignored (OpenAI
+ * clients send many); a bad field is a 400 whose `param` names it; `n` > 1 is a 400.
  *
  * @example
  * ```ts
@@ -79,9 +332,7 @@ export interface ChatCompletionsRequest {
  * const request = parse({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true });
  * ```
  */
-export function chatCompletionsParser(
-  config: Pick<AgentConfig, 'maxMessages' | 'maxMessageChars'>,
-): (raw: unknown) => ChatCompletionsRequest {
+export function chatCompletionsParser(config: ChatCompletionsLimits): (raw: unknown) => ChatCompletionsRequest {
   const schema = requestSchema(config.maxMessages);
   return (raw) => {
     const parsed = schema.safeParse(raw);
@@ -94,34 +345,10 @@ export function chatCompletionsParser(
       });
     }
     const body = parsed.data;
-    const messages: Message[] = body.messages.map((message) => {
-      const content = textOf(message.content);
-      if (content.length > config.maxMessageChars) {
-        throw new HttpError({
-          kind: 'invalid-request',
-          param: 'messages',
-          message: `messages: content must be at most ${config.maxMessageChars} characters`,
-        });
-      }
-      return { role: message.role === 'developer' ? 'system' : message.role, content };
-    });
-    if (!messages.some((message) => message.role !== 'system' && message.content.trim() !== '')) {
-      throw new HttpError({
-        kind: 'invalid-request',
-        param: 'messages',
-        message: 'messages: need a non-empty user message',
-      });
-    }
-    const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
     return {
       model: body.model && body.model.length > 0 ? body.model : undefined,
-      messages,
-      options: {
-        ...(body.temperature == null ? {} : { temperature: body.temperature }),
-        ...(body.top_p == null ? {} : { topP: body.top_p }),
-        ...(maxTokens === undefined ? {} : { maxTokens }),
-        ...(body.stop == null ? {} : { stop: typeof body.stop === 'string' ? [body.stop] : body.stop }),
-      },
+      messages: toMessages(body, config),
+      options: toOptions(body),
       stream: body.stream === true,
       includeUsage: body.stream_options?.include_usage === true,
     };
