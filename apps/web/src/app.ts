@@ -1,8 +1,11 @@
 import type { AgentEvent } from '@rxllm/protocol';
+import { imagePlaceholder } from './attachments.js';
 import { ChatError, cancelReply, fetchModels, type ModelOption, streamReply } from './chat-api.js';
 import { type InFlightReply, loadChatSession, type SavedReply, saveChatSession } from './chat-session.js';
+import { createComposerAttachments } from './composer-attachments.js';
 import { startDashboard } from './dashboard.js';
 import { renderMarkdown } from './markdown.js';
+import { type TurnImage, toChatMessages } from './message-content.js';
 import { createReplyTracker, formatReplyMetrics } from './reply-metrics.js';
 
 const apiKeyStorageKey = 'rxllm.apiKey';
@@ -40,6 +43,15 @@ const ui = {
   apiKeyNote: element<HTMLParagraphElement>('api-key-note'),
 };
 
+const attachments = createComposerAttachments({
+  composer: ui.composer,
+  prompt: ui.prompt,
+  button: element<HTMLButtonElement>('attach'),
+  input: element<HTMLInputElement>('attach-input'),
+  list: element<HTMLUListElement>('attachments'),
+  error: element<HTMLParagraphElement>('attachment-error'),
+});
+
 const session = loadChatSession(sessionStorage);
 
 /** The reply being streamed: its cancel handle and what a reload needs to pick it up. */
@@ -58,6 +70,8 @@ const state = {
   unloading: false,
   /** False once the agent showed that it does not keep streams (a cancel of a live stream answered 404). */
   resumable: undefined as boolean | undefined,
+  /** A send is waiting for attached files to be read. */
+  submitting: false,
 };
 
 function persist(): void {
@@ -123,10 +137,26 @@ function setStreaming(streaming: boolean): void {
   ui.newChat.disabled = streaming;
 }
 
-function appendUserMessage(text: string): void {
+/** An image of a question in the transcript: its preview, or `[image: name]` when none was kept (a reload). */
+function questionImage(image: TurnImage): HTMLElement {
+  if (!image.thumbnail) return create('span', 'image-placeholder', imagePlaceholder(image.name));
+  const preview = create('img', 'question-image');
+  preview.alt = image.name;
+  preview.title = image.name;
+  preview.src = image.thumbnail;
+  return preview;
+}
+
+function appendUserMessage(text: string, images: readonly TurnImage[] = []): void {
   ui.empty.hidden = true;
   const item = create('li', 'message user');
-  item.append(create('div', 'bubble', text));
+  const bubble = create('div', 'bubble', text);
+  if (images.length > 0) {
+    const gallery = create('div', text === '' ? 'question-images' : 'question-images after-text');
+    gallery.append(...images.map(questionImage));
+    bubble.append(gallery);
+  }
+  item.append(bubble);
   ui.messages.append(item);
 }
 
@@ -186,7 +216,7 @@ function showOutcome(view: ReturnType<typeof createReplyView>, reply: SavedReply
 function restoreTranscript(): void {
   for (const turn of state.transcript) {
     if (turn.role === 'user') {
-      appendUserMessage(turn.text);
+      appendUserMessage(turn.text, turn.images);
       continue;
     }
     const view = createReplyView();
@@ -199,7 +229,7 @@ function restoreTranscript(): void {
  * Streams a reply into a new view: a new one (`POST /chat`) or, after a reload, the rest of one that was streaming
  * (`GET /chat/:streamId` from its last event id, so the text already shown is neither repeated nor missing).
  */
-async function runReply(inFlight: InFlightReply, resuming: boolean): Promise<void> {
+async function runReply(inFlight: InFlightReply, resuming: boolean, images: TurnImage[] = []): Promise<void> {
   const controller = new AbortController();
   const active: ActiveReply = { controller, inFlight, stopping: false };
   state.current = active;
@@ -265,7 +295,7 @@ async function runReply(inFlight: InFlightReply, resuming: boolean): Promise<voi
     const model = selectedModel();
     const key = apiKey();
     for await (const { id, event } of streamReply({
-      messages: state.conversation,
+      messages: toChatMessages(state.conversation),
       ...(model ? { provider: model.provider, model: model.id } : {}),
       ...(key ? { apiKey: key } : {}),
       ...(resuming && inFlight.streamId
@@ -301,7 +331,7 @@ async function runReply(inFlight: InFlightReply, resuming: boolean): Promise<voi
   render();
   state.current = undefined;
   setStreaming(false);
-  finishReply(view, inFlight, failure, tracker.metrics(), resuming);
+  finishReply(view, inFlight, failure, tracker.metrics(), resuming, images);
 }
 
 /** Records how a reply ended (in the view, the transcript and the conversation) and saves the tab's state. */
@@ -311,6 +341,8 @@ function finishReply(
   failure: ChatError | undefined,
   metrics: ReturnType<ReturnType<typeof createReplyTracker>['metrics']> | undefined,
   resumed: boolean,
+  /** The question's images (not saved, so none after a reload): given back to the composer with its text. */
+  images: TurnImage[] = [],
 ): void {
   const notes: string[] = [];
   let status: SavedReply['status'] = 'done';
@@ -355,17 +387,22 @@ function finishReply(
   } else {
     // Nothing came back: drop the unanswered turn so the next request does not carry it twice.
     state.conversation.pop();
-    if (failure && failure.kind !== 'aborted' && ui.prompt.value === '') ui.prompt.value = inFlight.prompt;
+    if (failure && failure.kind !== 'aborted') {
+      if (ui.prompt.value === '') ui.prompt.value = inFlight.prompt;
+      attachments.restore(images);
+    }
   }
   persist();
   if (nearBottom()) scrollToBottom();
   ui.prompt.focus();
 }
 
-function send(prompt: string): void {
-  appendUserMessage(prompt);
-  state.conversation.push({ role: 'user', content: prompt });
-  state.transcript.push({ role: 'user', text: prompt });
+function send(prompt: string, images: TurnImage[]): void {
+  appendUserMessage(prompt, images);
+  // The conversation and the transcript share the image objects: saving leaves their bytes out of both.
+  const withImages = images.length > 0 ? { images } : {};
+  state.conversation.push({ role: 'user', content: prompt, ...withImages });
+  state.transcript.push({ role: 'user', text: prompt, ...withImages });
   const inFlight: InFlightReply = {
     prompt,
     lastEventId: 0,
@@ -375,7 +412,7 @@ function send(prompt: string): void {
     label: '',
     finishNote: '',
   };
-  void runReply(inFlight, false);
+  void runReply(inFlight, false, images);
 }
 
 /**
@@ -397,12 +434,25 @@ async function stopCurrent(): Promise<void> {
   active.controller.abort();
 }
 
+/** Sends the composer's text and images (either may be missing, not both) once every attached file is read. */
+async function submit(): Promise<void> {
+  if (state.current || state.submitting) return;
+  state.submitting = true;
+  try {
+    await attachments.settled();
+  } finally {
+    state.submitting = false;
+  }
+  const prompt = ui.prompt.value.trim();
+  if ((prompt === '' && attachments.count === 0) || state.current) return;
+  ui.prompt.value = '';
+  attachments.clearError();
+  send(prompt, attachments.take());
+}
+
 ui.composer.addEventListener('submit', (event) => {
   event.preventDefault();
-  const prompt = ui.prompt.value.trim();
-  if (prompt === '' || state.current) return;
-  ui.prompt.value = '';
-  send(prompt);
+  void submit();
 });
 
 ui.prompt.addEventListener('keydown', (event) => {

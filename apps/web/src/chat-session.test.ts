@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type ChatSession, chatSessionKey, loadChatSession, saveChatSession } from './chat-session.js';
+import {
+  type ChatSession,
+  chatSessionKey,
+  loadChatSession,
+  saveChatSession,
+  THUMBNAIL_STORAGE_CHARS,
+} from './chat-session.js';
+import type { TurnImage } from './message-content.js';
 
 function memoryStorage(initial: Record<string, string> = {}) {
   const values = new Map(Object.entries(initial));
@@ -84,5 +91,81 @@ describe('chat session storage', () => {
       },
     };
     expect(saveChatSession(full, session)).toBe(false);
+  });
+
+  it('never saves image bytes: the conversation keeps [image: name], the transcript names and previews', () => {
+    const bytes = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC';
+    const cat: TurnImage = {
+      name: 'cat.png',
+      mediaType: 'image/png',
+      bytes: 69,
+      data: bytes,
+      thumbnail: 'data:image/webp;base64,UklGRg==',
+    };
+    const storage = memoryStorage();
+    // The page shares the image objects between the conversation and the transcript.
+    saveChatSession(storage, {
+      conversation: [{ role: 'user', content: 'What is this?', images: [cat] }],
+      transcript: [{ role: 'user', text: 'What is this?', images: [cat] }],
+    });
+    const saved = storage.values.get(chatSessionKey)!;
+    expect(saved).not.toContain(bytes);
+    expect(cat.data).toBe(bytes);
+    expect(loadChatSession(storage)).toEqual({
+      conversation: [{ role: 'user', content: 'What is this?\n[image: cat.png]' }],
+      transcript: [
+        {
+          role: 'user',
+          text: 'What is this?',
+          images: [
+            { name: 'cat.png', mediaType: 'image/png', bytes: 69, thumbnail: 'data:image/webp;base64,UklGRg==' },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('keeps previews for the newest images only, within THUMBNAIL_STORAGE_CHARS', () => {
+    const preview = `data:image/webp;base64,${'A'.repeat(Math.floor(THUMBNAIL_STORAGE_CHARS / 2) - 30)}`;
+    const image = (name: string): TurnImage => ({ name, mediaType: 'image/webp', bytes: 10, thumbnail: preview });
+    const storage = memoryStorage();
+    saveChatSession(storage, {
+      conversation: [],
+      transcript: [
+        { role: 'user', text: 'oldest', images: [image('1.webp')] },
+        { role: 'user', text: 'newer', images: [image('2.webp'), image('3.webp')] },
+      ],
+    });
+    const images = loadChatSession(storage).transcript.flatMap((turn) => (turn.role === 'user' ? turn.images : []));
+    expect(images.map((entry) => [entry?.name, entry?.thumbnail !== undefined])).toEqual([
+      ['1.webp', false],
+      ['2.webp', true],
+      ['3.webp', true],
+    ]);
+  });
+
+  it('drops malformed images of a saved question (and previews that are not image data URLs), not the question', () => {
+    const stored = {
+      conversation: [],
+      transcript: [
+        {
+          role: 'user',
+          text: 'kept',
+          images: [
+            { name: 'ok.png', mediaType: 'image/png', bytes: 3 },
+            { name: 'svg.svg', mediaType: 'image/svg+xml', bytes: 3 },
+            { name: 'remote.png', mediaType: 'image/png', bytes: 3, thumbnail: 'https://example.com/x.png' },
+            { name: 'script.png', mediaType: 'image/png', bytes: 3, thumbnail: 'data:text/html;base64,PHNjcmlwdD4=' },
+            { name: 'bytes.png', mediaType: 'image/png', bytes: 3, data: 'QUFB' },
+            'nonsense',
+          ],
+        },
+        { role: 'user', text: 'images not a list', images: 'x' },
+      ],
+    };
+    expect(loadChatSession(memoryStorage({ [chatSessionKey]: JSON.stringify(stored) })).transcript).toEqual([
+      { role: 'user', text: 'kept', images: [{ name: 'ok.png', mediaType: 'image/png', bytes: 3 }] },
+      { role: 'user', text: 'images not a list' },
+    ]);
   });
 });

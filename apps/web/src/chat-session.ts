@@ -1,7 +1,14 @@
-import type { ChatMessage } from './chat-api.js';
+import { IMAGE_MEDIA_TYPES } from './attachments.js';
+import { type ConversationMessage, storedMessage, type TurnImage } from './message-content.js';
 
 /** The `sessionStorage` key of the tab's conversation. */
 export const chatSessionKey = 'rxllm.chat';
+
+/**
+ * Characters of image previews saved with the transcript (the newest first); older images are saved by name only.
+ * A tab's storage holds about 5 MiB, and the in-flight reply must always fit beside the conversation.
+ */
+export const THUMBNAIL_STORAGE_CHARS = 512 * 1024;
 
 /** A finished (or stopped, failed, interrupted) reply, as it is shown. */
 export interface SavedReply {
@@ -18,8 +25,15 @@ export interface SavedReply {
   error?: { kind: string; message: string };
 }
 
+/** A question as it is shown: its text and its images (never their bytes once saved). */
+export interface SavedQuestion {
+  role: 'user';
+  text: string;
+  images?: TurnImage[];
+}
+
 /** One entry of what the page shows, in order. */
-export type SavedTurn = { role: 'user'; text: string } | SavedReply;
+export type SavedTurn = SavedQuestion | SavedReply;
 
 /** A reply that was streaming when the page went away: what was shown, and where its stream stood. */
 export interface InFlightReply {
@@ -36,8 +50,8 @@ export interface InFlightReply {
 
 /** Everything the page keeps per tab, so a reload shows the same conversation and picks up a streaming reply. */
 export interface ChatSession {
-  /** What is sent to the agent with the next question. */
-  conversation: ChatMessage[];
+  /** What is sent to the agent with the next question; saved as text, `[image: name]` standing for each image. */
+  conversation: ConversationMessage[];
   transcript: SavedTurn[];
   inFlight?: InFlightReply;
 }
@@ -53,7 +67,7 @@ function isString(value: unknown): value is string {
   return typeof value === 'string';
 }
 
-function isMessage(value: unknown): value is ChatMessage {
+function isMessage(value: unknown): value is ConversationMessage {
   return (
     isObject(value) &&
     (value.role === 'user' || value.role === 'assistant' || value.role === 'system') &&
@@ -61,9 +75,27 @@ function isMessage(value: unknown): value is ChatMessage {
   );
 }
 
-function isTurn(value: unknown): value is SavedTurn {
-  if (!isObject(value)) return false;
-  if (value.role === 'user') return isString(value.text);
+const thumbnailPattern = /^data:image\/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/]+=*$/;
+
+function isSavedImage(value: unknown): value is TurnImage {
+  return (
+    isObject(value) &&
+    isString(value.name) &&
+    (IMAGE_MEDIA_TYPES as readonly unknown[]).includes(value.mediaType) &&
+    typeof value.bytes === 'number' &&
+    value.data === undefined &&
+    (value.thumbnail === undefined || (isString(value.thumbnail) && thumbnailPattern.test(value.thumbnail)))
+  );
+}
+
+/** A saved question with its well-formed images (a broken image entry is dropped, not the question). */
+function toQuestion(value: Record<string, unknown>): SavedQuestion | undefined {
+  if (!isString(value.text)) return undefined;
+  const images = Array.isArray(value.images) ? value.images.filter(isSavedImage) : [];
+  return { role: 'user', text: value.text, ...(images.length > 0 ? { images } : {}) };
+}
+
+function isReply(value: Record<string, unknown>): value is Record<string, unknown> & SavedReply {
   return (
     value.role === 'assistant' &&
     isString(value.text) &&
@@ -73,6 +105,12 @@ function isTurn(value: unknown): value is SavedTurn {
     isString(value.metrics) &&
     ['done', 'stopped', 'interrupted', 'failed'].includes(value.status as string)
   );
+}
+
+function toTurn(value: unknown): SavedTurn | undefined {
+  if (!isObject(value)) return undefined;
+  if (value.role === 'user') return toQuestion(value);
+  return isReply(value) ? value : undefined;
 }
 
 function isInFlight(value: unknown): value is InFlightReply {
@@ -112,13 +150,34 @@ export function loadChatSession(storage: SessionStorageLike): ChatSession {
   }
   return {
     conversation: value.conversation.filter(isMessage),
-    transcript: value.transcript.filter(isTurn),
+    transcript: value.transcript.map(toTurn).filter((turn) => turn !== undefined),
     ...(isInFlight(value.inFlight) ? { inFlight: value.inFlight } : {}),
   };
 }
 
+/** Images without their bytes, previews kept for the newest images only, so the tab's storage never fills up. */
+function storedTranscript(transcript: readonly SavedTurn[]): SavedTurn[] {
+  let budget = THUMBNAIL_STORAGE_CHARS;
+  const stored: SavedTurn[] = [];
+  for (let index = transcript.length - 1; index >= 0; index -= 1) {
+    const turn = transcript[index] as SavedTurn;
+    if (turn.role !== 'user' || !turn.images) {
+      stored.push(turn);
+      continue;
+    }
+    const images = turn.images.map(({ name, mediaType, bytes, thumbnail }): TurnImage => {
+      const kept = thumbnail !== undefined && thumbnail.length <= budget;
+      if (kept) budget -= thumbnail.length;
+      return { name, mediaType, bytes, ...(kept ? { thumbnail } : {}) };
+    });
+    stored.push({ ...turn, images });
+  }
+  return stored.reverse();
+}
+
 /**
- * Saves the tab's conversation. Returns false when the storage refuses it (quota): the page goes on, only a reload
+ * Saves the tab's conversation, never an image's bytes: the conversation with `[image: name]` for each image, the
+ * transcript with the images' names and, within {@link THUMBNAIL_STORAGE_CHARS}, their small previews. Returns false when the storage refuses it (quota): the page goes on, only a reload
  * would lose the newest part.
  *
  * @example
@@ -131,7 +190,12 @@ export function saveChatSession(storage: SessionStorageLike, session: ChatSessio
     if (session.conversation.length === 0 && session.transcript.length === 0 && !session.inFlight) {
       storage.removeItem(chatSessionKey);
     } else {
-      storage.setItem(chatSessionKey, JSON.stringify(session));
+      const stored = {
+        conversation: session.conversation.map(storedMessage),
+        transcript: storedTranscript(session.transcript),
+        ...(session.inFlight ? { inFlight: session.inFlight } : {}),
+      };
+      storage.setItem(chatSessionKey, JSON.stringify(stored));
     }
     return true;
   } catch {

@@ -45,11 +45,11 @@ const blueCircle = png(32, 32, (x, y) => ((x - 16) ** 2 + (y - 16) ** 2 < 196 ? 
 const greenStripes = png(24, 24, (x) => (x % 6 < 3 ? [30, 160, 60] : [240, 240, 240]));
 const yellowDot = png(16, 16, () => [240, 200, 20]);
 let seed = 12345;
-// Noise does not compress: a PNG of ~12 KB, over the 4 KiB the strict agent allows.
+// Noise does not compress: a PNG of ~12 KB, over the 4096 bytes the strict agent allows.
 const noise = png(64, 64, () => {
   const next = () => {
     seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return seed % 256;
+    return (seed >> 16) & 0xff; // an LCG's low bits repeat quickly; its high bits do not
   };
   return [next(), next(), next()];
 });
@@ -335,20 +335,23 @@ describe('images on the chat page in Chromium', () => {
       expect(await page.locator('#composer').getAttribute('class')).not.toContain('dropping');
       expect(await page.locator('#attachments img').count()).toBe(2);
 
-      // Keyboard only: Tab to the first Remove button, Enter; focus moves to the one that is left.
-      await page.getByRole('button', { name: 'Remove green-stripes.png' }).focus();
+      // Keyboard only: from the message box, Shift+Tab reaches the last Remove button; Enter removes that image
+      // and focus moves to the Remove button of the one that is left.
+      const focused = () =>
+        page.evaluate(() => (globalThis as unknown as PageWindow).document.activeElement?.getAttribute('aria-label'));
+      await page.locator('#prompt').focus();
+      await page.keyboard.press('Shift+Tab');
+      expect(await focused()).toBe('Remove yellow-dot.png');
       await page.keyboard.press('Enter');
-      expect(await shownImages(page, '#attachments img')).toEqual([{ alt: 'yellow-dot.png', width: 16 }]);
-      expect(
-        await page.evaluate(() =>
-          (globalThis as unknown as PageWindow).document.activeElement?.getAttribute('aria-label'),
-        ),
-      ).toBe('Remove yellow-dot.png');
+      expect(await shownImages(page, '#attachments img')).toEqual([{ alt: 'green-stripes.png', width: 24 }]);
+      expect(await focused()).toBe('Remove green-stripes.png');
 
       await page.locator('#send').click();
       const question = page.locator('.message.user').last();
       await question.locator('.question-image').waitFor({ timeout: 5000 });
-      expect(await shownImages(page, '.message.user .question-image')).toEqual([{ alt: 'yellow-dot.png', width: 16 }]);
+      expect(await shownImages(page, '.message.user .question-image')).toEqual([
+        { alt: 'green-stripes.png', width: 24 },
+      ]);
       expect(await question.locator('.bubble').textContent()).toBe('');
 
       const reply = page.locator('.message.assistant').last();
@@ -362,7 +365,7 @@ describe('images on the chat page in Chromium', () => {
       expect(mock.requests.length - requestsBefore).toBe(1);
       const body = mock.requests.at(-1)!.body as { messages: Array<{ role: string; content: unknown }> };
       expect(body.messages.filter((message) => message.role === 'user').at(-1)!.content).toEqual([
-        { type: 'image_url', image_url: { url: `data:image/png;base64,${yellowDot.toString('base64')}` } },
+        { type: 'image_url', image_url: { url: `data:image/png;base64,${greenStripes.toString('base64')}` } },
       ]);
       expect(problems).toEqual([]);
     } finally {
@@ -371,6 +374,7 @@ describe('images on the chat page in Chromium', () => {
   }, 30_000);
 
   it("the agent's 400 for an image over its MAX_ATTACHMENT_BYTES shows inline; the text and the image come back", async () => {
+    expect(noise.length).toBeGreaterThan(4096);
     const { page, sent } = await openPage(strictAgent.url);
     try {
       const requestsBefore = mock.requests.length;
@@ -380,8 +384,6 @@ describe('images on the chat page in Chromium', () => {
       await page.locator('#prompt').press('Enter');
 
       const refused = page.locator('.message.assistant').last();
-      await page.waitForTimeout(3000);
-      console.log('DEBUG', await page.locator('#messages').innerHTML(), JSON.stringify(sent).slice(0, 500), mock.requests.length - requestsBefore);
       await refused.locator('.error').waitFor({ timeout: 5000 });
       const error = (await refused.locator('.error').textContent()) ?? '';
       console.log(`[browser-attach] the agent refused: ${error}`);
@@ -432,7 +434,9 @@ describe('images on the chat page in Chromium', () => {
         })),
       );
       await errorLine.filter({ hasText: 'At most 19 images' }).waitFor({ timeout: 5000 });
-      expect(await errorLine.textContent()).toBe('At most 19 images per message; not attached: dot-19.png, dot-20.png.');
+      expect(await errorLine.textContent()).toBe(
+        'At most 19 images per message; not attached: dot-19.png, dot-20.png.',
+      );
       await page.locator('#attachments img[alt="dot-18.png"]').waitFor({ timeout: 5000 });
       expect(await page.locator('#attachments img').count()).toBe(19);
       expect(await page.locator('#prompt').inputValue()).toBe('Keep this text');
