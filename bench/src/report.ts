@@ -5,6 +5,7 @@ import type { LibrarySubjectReport } from './library.js';
 import { renderPlot } from './plot.js';
 import type { BenchResults } from './results.js';
 import { formatNumber } from './statistics.js';
+import { STRUCTURED_CPU_TARGET } from './structured.js';
 
 /**
  * Writes `BENCHMARKS.md` (repository root), `results/bench.svg` and `results/summary.json` from one run's results.
@@ -79,6 +80,16 @@ function targetRows(results: BenchResults): TargetRow[] {
     target: 'five-operator pipeline ≤ 1 µs per chunk (in memory)',
     measured: finite(pipelineCase?.nsPerChunk) ? `${formatNumber(pipelineCase.nsPerChunk)} ns` : NOT_MEASURED,
     ok: finite(pipelineCase?.nsPerChunk) ? pipelineCase.nsPerChunk <= 1000 : undefined,
+  });
+  const structuredRatio = results.structured?.cpuRatio;
+  rows.push({
+    target: `\`partialObjects\` CPU ≤ ${STRUCTURED_CPU_TARGET}× AI SDK \`streamObject\`'s (${formatNumber(results.structured?.settings.shape.fields ?? 2000)}-field object)`,
+    measured: finite(structuredRatio)
+      ? `${formatNumber(structuredRatio, 3)}×`
+      : results.structured
+        ? NOT_MEASURED
+        : 'not run (`--only=structured`)',
+    ok: finite(structuredRatio) ? structuredRatio <= STRUCTURED_CPU_TARGET : undefined,
   });
   const direct = gatewaySubject(results, 'direct');
   const portkey = gatewaySubject(results, 'portkey');
@@ -205,6 +216,32 @@ function librarySection(results: BenchResults): string {
         'second half vs first half (trend)',
       ],
       memoryRows,
+    ),
+  ].join('\n');
+}
+
+function structuredSection(results: BenchResults): string {
+  const structured = results.structured;
+  if (!structured) return 'Not run: not part of the default run (it takes minutes); `--only=structured` runs it.';
+  const theirs = structured.subjects.find((subject) => subject.id === 'ai-sdk-stream-object')?.cpuMsPer1k;
+  const rows = structured.subjects.map((subject) => {
+    if (!finite(subject.cpuMsPer1k)) return [subject.label, `${NOT_MEASURED}: ${subject.error ?? ''}`, '', '', '', ''];
+    return [
+      subject.label,
+      ms(subject.cpuMsPer1k),
+      finite(theirs) ? `${formatNumber(subject.cpuMsPer1k / theirs, 3)}×` : '',
+      ms(subject.wallMsPer1k),
+      formatNumber(subject.partials),
+      subject.runs.map((run) => formatNumber(run.cpuMs)).join(', '),
+    ];
+  });
+  const { shape, warmupShape, warmupRuns, runs } = structured.settings;
+  return [
+    `A ${formatNumber(shape.fields)}-field object (strings with escapes and non-ASCII, numbers, booleans, arrays of numbers and of strings, nested objects; a zod \`strictObject\` describing it exactly) streamed as JSON in ${formatNumber(structured.textDeltas)} text deltas of ${shape.deltaChars} characters by \`@rxllm/testing\`'s mock upstream (OpenAI Chat Completions SSE, one write per event) in a process of its own; each subject in a \`--expose-gc\` process of its own, ${warmupRuns} warm-up streams of ${formatNumber(warmupShape.fields)} fields, then ${runs} runs each, round-robin. CPU is the subject process's \`process.cpuUsage()\` (user + system) per 1,000 text deltas, medians. Each consumer reads one field of every partial; both final objects must equal the streamed one (the run fails otherwise). Neither subject throttles: each emits a partial after every chunk that changes what is visible, so the partial counts differ only in when a value first shows: the AI SDK shows \`true\`/\`false\` from their first letter (\`partialObjects\` once complete), and a number whose chunk ends at \`19.\` as \`19\` before \`19.5\` (\`partialObjects\` waits for a valid number: one partial fewer).`,
+    '',
+    table(
+      ['subject', 'CPU ms / 1k chunks', '× `streamObject`', 'wall ms / 1k chunks', 'partials', 'runs (CPU ms)'],
+      rows,
     ),
   ].join('\n');
 }
@@ -419,6 +456,10 @@ ${librarySection(results)}
 ## Gateway (load client → gateway → upstream, three processes)
 
 ${gatewaySection(results)}
+
+## Structured output (\`partialObjects\` against the AI SDK's \`streamObject\`)
+
+${structuredSection(results)}
 
 ${notes ? `\n## Notes, profiles, before/after\n\n${notes.trim()}\n` : ''}`;
 }

@@ -2,6 +2,7 @@ import type { RunEnvironment } from './environment.js';
 import type { GatewayReport } from './gateway.js';
 import type { LibraryReport } from './library.js';
 import type { OperatorsReport } from './operators.js';
+import type { StructuredReport } from './structured.js';
 
 /** Everything one `pnpm bench` run measured; `results/latest.json` holds it whole. */
 export interface BenchResults {
@@ -10,4 +11,5 @@ export interface BenchResults {
   operators?: OperatorsReport;
   library?: LibraryReport;
   gateway?: GatewayReport;
+  structured?: StructuredReport;
 }

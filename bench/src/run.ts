@@ -8,7 +8,8 @@ import type { BenchResults } from './results.js';
 
 /**
  * `pnpm bench` (`node dist/run.js`): operators (in memory), library (in process, upstream in its own process),
- * gateway (client, gateway and upstream in three processes). Writes `bench/results/latest.json`, the committed
+ * gateway (client, gateway and upstream in three processes); `--only=structured` adds partialObjects against the AI SDK's
+ * streamObject (not in the default run: it takes minutes). Writes `bench/results/latest.json`, the committed
  * `summary.json`, the plot, and `BENCHMARKS.md` at the repository root.
  */
 
@@ -60,6 +61,18 @@ if (options.sections.includes('gateway')) {
     heldStreams: options.held ?? (options.quick ? 500 : 9500),
     subjects: (options.subjects ?? ['direct', 'agent-openai', 'agent-chat', 'portkey']) as never,
     agentLogLevel: process.env.BENCH_AGENT_LOG_LEVEL ?? 'info',
+    log,
+  });
+}
+
+if (options.sections.includes('structured')) {
+  log('structured: partialObjects vs AI SDK streamObject, each in its own process, mock upstream in another');
+  const { runStructuredBench } = await import('./structured.js');
+  results.structured = await runStructuredBench({
+    shape: { fields: 2000, deltaChars: 5 },
+    warmupShape: { fields: 200, deltaChars: 5 },
+    warmupRuns: 3,
+    runs: options.quick ? 3 : 5,
     log,
   });
 }
