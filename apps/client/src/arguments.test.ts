@@ -104,3 +104,49 @@ describe('parseArguments: resume and follow', () => {
     expect(() => parseArguments(['--follow', 'abc', '--after', '-1'])).toThrow(UsageError);
   });
 });
+
+describe('parseArguments: attachments and JSON answers', () => {
+  it('collects repeated --image and --file in order, none by default', () => {
+    expect(parseArguments(['hi'])).toMatchObject({ images: [], files: [], jsonSchema: undefined, object: false });
+    const parsed = parseArguments([
+      '--image',
+      'a.png',
+      '--file',
+      'doc.pdf',
+      '--image=https://example.com/b.jpg',
+      '--file',
+      'notes.md',
+      'describe',
+    ]);
+    expect(parsed).toMatchObject({
+      images: ['a.png', 'https://example.com/b.jpg'],
+      files: ['doc.pdf', 'notes.md'],
+      prompt: 'describe',
+    });
+  });
+
+  it('--json-schema and --object ask for an object; --json stays the event-lines flag', () => {
+    expect(parseArguments(['--json-schema', 'person.json', 'hi'])).toMatchObject({
+      jsonSchema: 'person.json',
+      object: true,
+      json: false,
+    });
+    expect(parseArguments(['--object', 'hi'])).toMatchObject({ jsonSchema: undefined, object: true, json: false });
+    expect(parseArguments(['--object', '--json', 'hi'])).toMatchObject({ object: true, json: true });
+    // --object with --follow only says how to print a followed structured reply.
+    expect(parseArguments(['--follow', 'abc', '--object'])).toMatchObject({ follow: 'abc', object: true });
+  });
+
+  it.each([
+    [['--image'], /image/],
+    [['--image', '', 'hi'], /need a path/],
+    [['--json-schema'], /json-schema/],
+    [['--object=yes', 'hi'], /object/],
+    [['--follow', 'abc', '--image', 'a.png'], /no --image or --file/],
+    [['--follow', 'abc', '--file', 'a.pdf'], /no --image or --file/],
+    [['--follow', 'abc', '--json-schema', 's.json'], /no --json-schema/],
+  ])('rejects %j with a usage error', (argv, message) => {
+    expect(() => parseArguments(argv)).toThrow(UsageError);
+    expect(() => parseArguments(argv)).toThrow(message);
+  });
+});

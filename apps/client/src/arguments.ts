@@ -28,13 +28,25 @@ export interface ClientArguments {
   follow: string | undefined;
   /** With `follow`: only the events after this id (`--after <n>`, default 0: from the start). */
   after: number | undefined;
+  /** Images to attach (`--image <path-or-https-url>`, repeatable), in order. */
+  images: string[];
+  /** PDF or text files to attach (`--file <path>`, repeatable), in order. */
+  files: string[];
+  /** A JSON Schema file the answer must match (`--json-schema <file.json>`). */
+  jsonSchema: string | undefined;
+  /**
+   * Ask for a JSON answer and print the final object instead of the text: `--object` (any JSON object) or
+   * `--json-schema` (that schema's shape).
+   */
+  object: boolean;
 }
 
 /** `--help` text. */
 export const USAGE = `Usage: rxllm [options] [prompt...]
 
 Streams a reply from the rxllm agent to stdout as it arrives.
-With no prompt argument, the prompt is read from stdin (when piped).
+With no prompt argument, the prompt is read from stdin (when piped); with --image/--file it may be left out.
+The message is sent as parts: the prompt's text first, then the images, then the files, in the order given.
 
 Options:
   --url <url>          agent address (default: $RXLLM_URL or ${DEFAULT_URL})
@@ -52,8 +64,14 @@ Options:
                        (up to 5 attempts, 250 ms to 2 s apart; needs RESUMABLE_STREAMS=true on the agent)
   --follow <streamId>  attach to a running generation (started elsewhere) instead of sending a prompt
   --after <n>          with --follow: only the events after event id n (default: from the start)
+  --image <path|url>   attach an image (PNG, JPEG, GIF, WebP; a file up to 10 MiB or an https URL); repeatable
+  --file <path>        attach a PDF or UTF-8 text file (up to 10 MiB); repeatable
+  --json-schema <file> ask for a JSON answer of this JSON Schema; prints the final object (pretty) on stdout
+  --object             ask for a JSON answer (any object, no schema); prints the final object on stdout
   -h, --help           show this help
 
+With --json-schema or --object, stdout gets only the final, checked object; --json still prints every event
+(the object events included). An answer that does not match the schema exits 1 (error: invalid-output).
 Ctrl-C cancels the generation (POST /chat/<id>/cancel too); with --follow it only detaches.
 Exit codes: 0 ok, 1 server or stream error, 2 usage error, 3 agent unreachable, 130 interrupted (Ctrl-C).
 `;
@@ -109,6 +127,10 @@ export function parseArguments(argv: readonly string[], env: Record<string, stri
   }
   if (values.after !== undefined && follow === undefined)
     throw new UsageError('--after only makes sense with --follow');
+  const images = values.image ?? [];
+  const files = values.file ?? [];
+  const jsonSchema = values['json-schema'];
+  checkRequestFlags(follow, images, files, jsonSchema);
   return {
     help: values.help === true,
     prompt,
@@ -125,7 +147,27 @@ export function parseArguments(argv: readonly string[], env: Record<string, stri
     resume: values.resume === true,
     follow,
     after: parseNumber('after', values.after, (number) => Number.isInteger(number) && number >= 0),
+    images,
+    files,
+    jsonSchema,
+    object: jsonSchema !== undefined || values.object === true,
   };
+}
+
+/** What shapes a new request cannot go with `--follow`, which sends none (`--object` still says how to print). */
+function checkRequestFlags(
+  follow: string | undefined,
+  images: readonly string[],
+  files: readonly string[],
+  jsonSchema: string | undefined,
+): void {
+  const empty = [...images, ...files, jsonSchema].find((value) => value !== undefined && value.trim() === '');
+  if (empty !== undefined) throw new UsageError('--image, --file and --json-schema need a path');
+  if (follow === undefined) return;
+  if (images.length > 0 || files.length > 0) throw new UsageError('--follow sends no message: no --image or --file');
+  if (jsonSchema !== undefined) {
+    throw new UsageError('--follow sends no request: no --json-schema (use --object to print the object)');
+  }
 }
 
 function parseWithNode(argv: readonly string[]) {
@@ -148,6 +190,10 @@ function parseWithNode(argv: readonly string[]) {
       resume: { type: 'boolean' },
       follow: { type: 'string' },
       after: { type: 'string' },
+      image: { type: 'string', multiple: true },
+      file: { type: 'string', multiple: true },
+      'json-schema': { type: 'string' },
+      object: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });

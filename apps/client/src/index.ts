@@ -16,6 +16,8 @@ export {
 } from './agent-error.js';
 export type { ClientArguments } from './arguments.js';
 export { DEFAULT_URL, parseArguments, USAGE, UsageError } from './arguments.js';
+export type { AttachmentRequest } from './attachments.js';
+export { ATTACHMENT_LIMITS, readAttachments, readJsonSchema } from './attachments.js';
 export type { ReplyMeter, ReplySummary } from './reply-meter.js';
 export { createReplyMeter, formatComplete, formatFollowed, formatProgress } from './reply-meter.js';
 export type { ReconnectAttempt, ResolvedResumeOptions, ResumeOptions } from './resume-policy.js';

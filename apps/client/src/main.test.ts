@@ -1,10 +1,8 @@
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { Writable } from 'node:stream';
 import { type RunningAgent, startAgent } from '@rxllm/agent';
 import { type MockScript, type MockUpstream, mockUpstream, type RecordedRequest } from '@rxllm/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliRun, cli, startCli } from './test-cli.js';
+import { cli, freePort, runCli as run, silent, startCli } from './test-cli.js';
 
 // End to end: the built CLI (`node dist/main.js`) against the real agent in this process, whose OpenAI provider
 // talks to the mock upstream on 127.0.0.1.
@@ -29,8 +27,6 @@ function lastUserMessage(request: RecordedRequest): string {
   const content = messages.filter((message) => message.role === 'user').at(-1)?.content;
   return typeof content === 'string' ? content : JSON.stringify(content ?? '');
 }
-
-const silent = () => new Writable({ write: (_chunk, _encoding, callback) => callback() });
 
 let mock: MockUpstream;
 let agent: RunningAgent;
@@ -66,20 +62,6 @@ afterAll(async () => {
   await lockedAgent?.close();
   await mock?.close();
 });
-
-function run(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
-  const { child, done } = startCli(args, options.env);
-  child.stdin!.end(options.input ?? '');
-  return done;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('rxllm CLI end to end', () => {
   it.each([

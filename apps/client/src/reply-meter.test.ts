@@ -39,6 +39,18 @@ describe('createReplyMeter', () => {
     expect(formatComplete(summary)).toBe('Complete: 0 chunks, 0 chars, TTFT 40 ms, n/a tokens/s');
   });
 
+  it('counts the values of the latest partial object, at any depth', () => {
+    const meter = createReplyMeter(clock(0, 10, 20));
+    expect(meter.summary().objectFields).toBeUndefined();
+    meter.observe({ type: 'object', object: { title: 'A' }, complete: false });
+    meter.observe({
+      type: 'object',
+      object: { title: 'A', tags: ['x', 'y'], nested: { n: 1, empty: {} } },
+      complete: false,
+    });
+    expect(meter.summary().objectFields).toBe(4);
+  });
+
   it('reports no TTFT when nothing arrived', () => {
     const meter = createReplyMeter(clock(0, 10));
     expect(formatComplete(meter.summary())).toBe('Complete: 0 chunks, 0 chars, TTFT n/a, n/a tokens/s');
@@ -48,6 +60,8 @@ describe('createReplyMeter', () => {
 describe('formatProgress', () => {
   it('prints the seed progress line, overwriting itself', () => {
     expect(formatProgress(3, 42)).toBe('\rReceived 3 chunks, 42 chars...');
+    expect(formatProgress(3, 42, 1)).toBe('\rReceived 3 chunks, 42 chars, object: 1 field...');
+    expect(formatProgress(3, 42, 5)).toBe('\rReceived 3 chunks, 42 chars, object: 5 fields...');
   });
 });
 

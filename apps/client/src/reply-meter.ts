@@ -14,6 +14,15 @@ export interface ReplySummary {
   /** True when `tokensPerSecond` is estimated from characters (chars / 4) because the agent sent no usage. */
   tokensEstimated: boolean;
   outputTokens: number | undefined;
+  /** Values (leaves, at any depth) of the latest `object` event so far; undefined before any came. */
+  objectFields?: number | undefined;
+}
+
+/** The values of a JSON value at any depth: an empty object or array counts as none, a scalar as one. */
+function countLeaves(value: unknown, depth = 0): number {
+  if (typeof value !== 'object' || value === null) return 1;
+  if (depth > 64) return 0;
+  return Object.values(value).reduce((total: number, entry) => total + countLeaves(entry, depth + 1), 0);
 }
 
 /** Counts one reply's events as they arrive; see {@link createReplyMeter}. */
@@ -39,6 +48,7 @@ export function createReplyMeter(now: () => number = () => performance.now()): R
   let chunks = 0;
   let chars = 0;
   let outputTokens: number | undefined;
+  let objectFields: number | undefined;
   return {
     observe(event) {
       if (event.type === 'text' || event.type === 'reasoning' || event.type === 'tool-call') {
@@ -49,6 +59,8 @@ export function createReplyMeter(now: () => number = () => performance.now()): R
         for (const _ of event.text) chars += 1;
       } else if (event.type === 'usage' && typeof event.usage.outputTokens === 'number') {
         outputTokens = event.usage.outputTokens;
+      } else if (event.type === 'object') {
+        objectFields = countLeaves(event.object);
       }
     },
     summary() {
@@ -65,21 +77,25 @@ export function createReplyMeter(now: () => number = () => performance.now()): R
         tokensPerSecond: tokens === undefined || seconds <= 0 ? undefined : tokens / seconds,
         tokensEstimated: outputTokens === undefined,
         outputTokens,
+        objectFields,
       };
     },
   };
 }
 
 /**
- * The progress line of the seed, meant for a terminal's stderr (starts with `\r` to overwrite itself).
+ * The progress line of the seed, meant for a terminal's stderr (starts with `\r` to overwrite itself); with
+ * `objectFields` (an object run), how many values the partial object holds so far.
  *
  * @example
  * ```ts
  * process.stderr.write(formatProgress(12, 345)); // "\rReceived 12 chunks, 345 chars..."
+ * process.stderr.write(formatProgress(12, 345, 4)); // "\rReceived 12 chunks, 345 chars, object: 4 fields..."
  * ```
  */
-export function formatProgress(chunks: number, chars: number): string {
-  return `\rReceived ${chunks} chunks, ${chars} chars...`;
+export function formatProgress(chunks: number, chars: number, objectFields?: number): string {
+  const object = objectFields === undefined ? '' : `, object: ${objectFields} field${objectFields === 1 ? '' : 's'}`;
+  return `\rReceived ${chunks} chunks, ${chars} chars${object}...`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import type { AgentEvent } from '@rxllm/protocol';
@@ -15,14 +15,32 @@ const events: AgentEvent[] = [
   { type: 'text', text: 'three' },
   { type: 'done', metrics: { ttftMs: 1, chunks: 3, chars: 13, durationMs: 700 } },
 ];
+// The answer to a request with a responseFormat; the prompt "no object" gets the text events only (an old agent).
+const objectEvents: AgentEvent[] = [
+  { type: 'start', provider: 'simulated', model: 'sim' },
+  { type: 'text', text: '{"a":1,' },
+  { type: 'object', object: { a: 1 }, complete: false },
+  { type: 'text', text: '"b":[2,3]}' },
+  { type: 'object', object: { a: 1, b: [2, 3] }, complete: false },
+  { type: 'object', object: { a: 1, b: [2, 3] }, complete: true },
+  { type: 'done', metrics: { ttftMs: 1, chunks: 2, chars: 17, durationMs: 700 } },
+];
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  let body = '';
+  for await (const chunk of request) body += String(chunk);
+  return body;
+}
 
 let server: Server;
 let url: string;
 
 beforeAll(async () => {
-  server = createServer(async (_request, response) => {
+  server = createServer(async (request, response) => {
+    const body = JSON.parse(await readBody(request)) as { responseFormat?: unknown; messages: [{ content: string }] };
+    const reply = body.responseFormat === undefined || body.messages[0].content === 'no object' ? events : objectEvents;
     response.writeHead(200, { 'content-type': 'text/event-stream' });
-    for (const [index, event] of events.entries()) {
+    for (const [index, event] of reply.entries()) {
       response.write(`id: ${index}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
       await new Promise((resolve) => setTimeout(resolve, 150));
     }
@@ -80,5 +98,20 @@ describe('runClient', () => {
     const result = await run(['--url', url, '--reasoning', 'hi'], { stdout: true, stderr: true });
     expect(result.stderr.startsWith('Thinking it over. ')).toBe(true);
     expect(result.stdout).toBe('One two three\n');
+  });
+
+  it('--object prints only the final object, and shows the partial object’s progress on a terminal', async () => {
+    const result = await run(['--url', url, '--object', 'hi'], { stdout: true, stderr: true });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('{\n  "a": 1,\n  "b": [\n    2,\n    3\n  ]\n}\n');
+    expect(result.stderr).toMatch(/^\rReceived \d chunks, \d+ chars, object: [0-3] fields?\.\.\./);
+    expect(result.stderr).toMatch(/Complete: 2 chunks, 17 chars, /);
+  });
+
+  it('--object exits 1 when the reply carries no complete object', async () => {
+    const result = await run(['--url', url, '--object', 'no object'], { stdout: false, stderr: false });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^error: invalid-output: the reply ended without a complete object event/m);
   });
 });

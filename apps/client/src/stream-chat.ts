@@ -1,4 +1,4 @@
-import { LLMError, retryAfterMsFromHeaders } from '@rxllm/core';
+import { type ContentPart, LLMError, type ResponseFormat, retryAfterMsFromHeaders } from '@rxllm/core';
 import {
   type AgentEvent,
   type ChatMessage,
@@ -36,7 +36,14 @@ export interface StreamChatOptions {
   url: string;
   /** A single user message; ignored when `messages` is given. */
   prompt?: string;
+  /**
+   * Images and files sent with `prompt`: the user message becomes parts, the prompt's text first, then these.
+   * Ignored when `messages` is given (put the parts in its messages instead).
+   */
+  attachments?: ContentPart[];
   messages?: ChatMessage[];
+  /** Ask for a JSON answer (of `schema`'s shape, if given): the stream then carries `object` events. */
+  responseFormat?: ResponseFormat;
   provider?: string;
   model?: string;
   temperature?: number;
@@ -71,14 +78,22 @@ interface StreamCursor {
   lastId: number | undefined;
 }
 
+function promptMessage(options: StreamChatOptions): ChatMessage {
+  const prompt = options.prompt ?? '';
+  const attachments = options.attachments ?? [];
+  if (attachments.length === 0) return { role: 'user', content: prompt };
+  const text: ContentPart[] = prompt === '' ? [] : [{ type: 'text', text: prompt }];
+  return { role: 'user', content: [...text, ...attachments] };
+}
+
 function requestBody(options: StreamChatOptions): ChatRequestBody {
-  const messages = options.messages ?? [{ role: 'user', content: options.prompt ?? '' }];
   return {
-    messages,
+    messages: options.messages ?? [promptMessage(options)],
     ...(options.provider === undefined ? {} : { provider: options.provider }),
     ...(options.model === undefined ? {} : { model: options.model }),
     ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
     ...(options.maxTokens === undefined ? {} : { maxTokens: options.maxTokens }),
+    ...(options.responseFormat === undefined ? {} : { responseFormat: options.responseFormat }),
   };
 }
 
@@ -410,7 +425,8 @@ async function* eventsWithReconnection(
 
 /**
  * Streams one reply from the rxllm agent as an async iterable of its events (`start`, `text`, `reasoning`,
- * `tool-call`, `usage`, `finish`, then `done`). Cold: each iteration makes one request; breaking out of the loop or
+ * `tool-call`, `usage`, `finish`, then `done`; with `responseFormat`, `object` events as well: partial objects, then
+ * the checked one with `complete: true`; an answer that fails the schema throws an `invalid-output` error). Cold: each iteration makes one request; breaking out of the loop or
  * aborting `signal` cancels it, and the agent then aborts its upstream request (when the agent keeps detached
  * streams, `RESUMABLE_STREAMS=true`, the client also sends `POST /chat/:streamId/cancel`, bounded to 2 s). Every
  * failure is thrown as an `LLMError`: an HTTP error status, an `error` event mid-stream (after the text already

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 
 /** The built CLI the end-to-end tests run (`node dist/main.js`). */
 export const cli = join(import.meta.dirname, '..', 'dist', 'main.js');
@@ -39,3 +41,25 @@ export function startCli(
   });
   return { child, done, stdoutSoFar: () => stdout };
 }
+
+/** Runs the built CLI to its end with `input` on stdin (empty by default). */
+export function runCli(
+  args: string[],
+  options: { input?: string; env?: Record<string, string> } = {},
+): Promise<CliRun> {
+  const { child, done } = startCli(args, options.env);
+  child.stdin!.end(options.input ?? '');
+  return done;
+}
+
+/** A port on 127.0.0.1 where nothing listens (it was free a moment ago). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A log stream that drops everything, for an agent started by a test. */
+export const silent = () => new Writable({ write: (_chunk, _encoding, callback) => callback() });
