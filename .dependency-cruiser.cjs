@@ -127,6 +127,7 @@ module.exports = {
     operatorRule('timeout'),
     operatorRule('retry'),
     operatorRule('structured', ['zod']),
+    operatorRule('tools', ['zod']),
     operatorRule('metrics', ['@opentelemetry/api', 'prom-client', 'pino']),
     providerRule('openai', ['openai', 'undici']),
     providerRule('anthropic', ['@anthropic-ai/sdk']),

@@ -27,6 +27,20 @@ export {
 } from './errors.js';
 export type { RelayOptions } from './from-abortable.js';
 export { fromAbortable, fromAbortableBatches, RELAY_VALUES_PER_RUN } from './from-abortable.js';
+export type {
+  LoopChunk,
+  LoopChunkType,
+  LoopStopReason,
+  StepFinishChunk,
+  StepStartChunk,
+  ToolApprovalRequestChunk,
+  ToolCallReadyChunk,
+  ToolErrorKind,
+  ToolLoopChunk,
+  ToolResultChunk,
+  ToolResultError,
+} from './loop-chunks.js';
+export { isToolLoopChunk, TOOL_LOOP_CHUNK_TYPES } from './loop-chunks.js';
 export { base64ByteLength, inlineDataUrl, isBase64, parseDataUrl, sniffMediaType } from './media.js';
 export type { Provider } from './provider.js';
 export type { Env, ProviderDefinition, ProviderFactory, ProviderRegistry, ResolvedProvider } from './registry.js';

@@ -1,0 +1,10 @@
+export type { ToolApprovalDecision } from './approvals.js';
+export type { RunToolsOptions, StepToolChoice } from './run-tools.js';
+export { DEFAULT_MAX_PARALLEL, DEFAULT_MAX_STEPS, runTools } from './run-tools.js';
+export type { StepResult } from './step-result.js';
+export { sumUsage } from './step-result.js';
+export type { StopCondition } from './stop-conditions.js';
+export { hasToolCall, stepCountIs } from './stop-conditions.js';
+export type { NeedsApproval, Tool, ToolExecuteContext, ToolExecuteResult, ToolOptions, ToolSet } from './tool.js';
+export { tool, toolDefinitions } from './tool.js';
+export { toolResultContent } from './tool-messages.js';
