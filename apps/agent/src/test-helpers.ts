@@ -7,7 +7,7 @@ import { ollamaProvider, openaiProvider } from '@rxllm/openai';
 import * as testing from '@rxllm/testing';
 import { type MockUpstream, type MockUpstreamOptions, mockUpstream } from '@rxllm/testing';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { type InjectOptions, type Response as InjectResponse, inject } from 'light-my-request';
+import type { InjectOptions, Response as InjectResponse } from 'light-my-request';
 import { createAgentServer } from './app/server.js';
 import { type RunningAgent, startAgent, withOpenAICompatibleDefault } from './app/start-agent.js';
 import { loadConfig } from './config.js';
@@ -58,7 +58,7 @@ function captureLogs(logs: string[]): Writable {
   });
 }
 
-/** An agent built in process, never listening: requests go straight to its handler (light-my-request). */
+/** An agent built in process, never listening: requests go straight to its Fastify instance (light-my-request). */
 export interface InProcessAgent {
   inject(options: InjectOptions): Promise<InjectResponse>;
   upstream: MockUpstream;
@@ -77,7 +77,7 @@ export async function injectTestAgent(env: Record<string, string | undefined> = 
   const logger = createLogger(config.logLevel, captureLogs(logs));
   const agent = await createAgentServer({ config, registry: testRegistry(), logger });
   return {
-    inject: (options) => inject(agent.handle, options),
+    inject: (options) => agent.inject(options),
     upstream,
     logs,
     async close() {

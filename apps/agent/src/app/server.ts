@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { ProviderRegistry } from '@rxllm/core';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AgentConfig } from '../config.js';
-import { createRouter, type RequestHandler } from '../http/router.js';
+import { createHttpLayer } from '../http/router.js';
 import { chatRoutes } from '../routes/chat.js';
 import { chatResumeRoutes } from '../routes/chat-resume.js';
 import { healthRoutes } from '../routes/health.js';
@@ -26,14 +27,14 @@ export interface AgentServerOptions {
 export interface AgentServer {
   readonly server: Server;
   readonly context: AgentContext;
-  /** The request handler alone, for in-process tests (`inject(agent.handle, …)` from light-my-request). */
-  readonly handle: RequestHandler;
+  /** A request in process, without a socket (Fastify's `inject`, light-my-request), for tests. */
+  readonly inject: FastifyInstance['inject'];
   /** See {@link createShutdown}. */
   shutdown(drainMs?: number): Promise<void>;
 }
 
 /**
- * Builds the agent's HTTP server (routes, WebSocket, metrics, shutdown) without listening.
+ * Builds the agent's HTTP server (routes on the Fastify layer, WebSocket, metrics, shutdown) without listening.
  *
  * @example
  * ```ts
@@ -47,46 +48,55 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
   const context = await createAgentContext(options);
   const stats = statsRoutes(context);
   const websocket = websocketEndpoint(context);
-  const handle = createRouter(
-    [
-      ...healthRoutes(context),
-      ...staticRoutes(web),
-      ...chatRoutes(context),
-      ...chatResumeRoutes(context),
-      ...openAIRoutes(context),
-      ...stats.routes,
-      ...metricsRoutes(context),
-      ...websocket.routes,
-    ],
-    {
-      agentApiKey: config.agentApiKey,
-      host: config.host,
-      allowedHosts: config.allowedHosts,
-      allowedOrigins: config.allowedOrigins,
-      isDraining: context.isDraining,
-      errorBodyFor: (path, error) => (path.startsWith('/v1/') ? openAIErrorBody(error) : undefined),
-      onUnexpectedError: (error) => logger.error({ err: error }, 'request failed'),
-      onResponseClosed: (request, route, status, durationMs) => {
-        context.prometheus.countRequest(request.method ?? 'GET', route, status);
-        logger.debug({ method: request.method, route, status, ms: Math.round(durationMs) }, 'request');
-      },
+  const http = await createHttpLayer({
+    logger,
+    // Node's own server settings (Fastify would set its own timeouts and a 72 s keep-alive): header timeouts are
+    // checked every second (Node's default is every 30 s), so a slow-loris socket goes at 30 s; Keep-Alive stays 5 s.
+    serverFactory: (handler) => {
+      const created = createServer(
+        { requestTimeout: 0, headersTimeout: 30_000, connectionsCheckingInterval: 1_000 },
+        (request, response) => {
+          closeAfterDrain(created, context, response);
+          handler(request, response);
+        },
+      );
+      return created;
     },
-  );
-  const server = createServer(
-    // Header timeouts are checked every second (Node's default is every 30 s), so a slow-loris socket goes at 30 s.
-    { requestTimeout: 0, headersTimeout: 30_000, connectionsCheckingInterval: 1_000 },
-    (request, response) => {
-      closeAfterDrain(server, context, response);
-      void handle(request, response);
+    maxBodyBytes: config.maxBodyBytes,
+    agentApiKey: config.agentApiKey,
+    host: config.host,
+    allowedHosts: config.allowedHosts,
+    allowedOrigins: config.allowedOrigins,
+    isDraining: context.isDraining,
+    rateLimit: context.rateLimit,
+    websocket: websocket.serverOptions,
+    errorBodyFor: (path, error) => (path.startsWith('/v1/') ? openAIErrorBody(error) : undefined),
+    onUnexpectedError: (error) => logger.error({ err: error }, 'request failed'),
+    onResponseDone: (request, route, status, durationMs) => {
+      context.prometheus.countRequest(request.method ?? 'GET', route, status);
+      logger.debug({ method: request.method, route, status, ms: Math.round(durationMs) }, 'request');
     },
-  );
-  server.on('upgrade', websocket.handleUpgrade);
+  });
+  const { app } = http;
+  for (const routes of [
+    healthRoutes(context),
+    staticRoutes(web),
+    chatRoutes(context),
+    chatResumeRoutes(context),
+    openAIRoutes(context),
+    stats.routes,
+    metricsRoutes(context),
+    websocket.routes,
+  ]) {
+    app.register(http.plugin(routes));
+  }
+  await app.ready();
+  const server = app.server;
   const shutdown = createShutdown({
     server,
     context,
     endFeeds: stats.endFeeds,
-    stopAccepting: websocket.stopAccepting,
     closeWebSockets: websocket.closeAll,
   });
-  return { server, context, handle, shutdown };
+  return { server, context, inject: app.inject.bind(app), shutdown };
 }

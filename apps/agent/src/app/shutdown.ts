@@ -8,8 +8,6 @@ export interface ShutdownParts {
   context: AgentContext;
   /** Ends the dashboard feeds. */
   endFeeds(): void;
-  /** Refuses new WebSocket upgrades. */
-  stopAccepting(): void;
   /** Closes every WebSocket with 1001. */
   closeWebSockets(): Promise<void>;
 }
@@ -23,7 +21,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  *
  * @example
  * ```ts
- * createServer((request, response) => { closeAfterDrain(server, context, response); void handle(request, response); });
+ * createServer((request, response) => { closeAfterDrain(server, context, response); handler(request, response); });
  * ```
  */
 export function closeAfterDrain(server: Server, context: AgentContext, response: ServerResponse): void {
@@ -34,13 +32,13 @@ export function closeAfterDrain(server: Server, context: AgentContext, response:
 }
 
 /**
- * The graceful stop: readiness fails at once (503) while the listener stays open; new work gets 503 `shutdown`;
- * streams drain until `drainMs` or the last one ends, the rest end with `shutdown`; then the listener and every
- * socket close. Calling it again returns the same promise.
+ * The graceful stop: readiness fails at once (503) while the listener stays open; new work (WebSocket upgrades
+ * too) gets 503 `shutdown` from the router's drain guard; streams drain until `drainMs` or the last one ends, the
+ * rest end with `shutdown`; then the listener and every socket close. Calling it again returns the same promise.
  *
  * @example
  * ```ts
- * const shutdown = createShutdown({ server, context, endFeeds, stopAccepting, closeWebSockets });
+ * const shutdown = createShutdown({ server, context, endFeeds, closeWebSockets });
  * process.on('SIGTERM', () => void shutdown(10_000));
  * ```
  */
@@ -54,7 +52,6 @@ export function createShutdown(parts: ShutdownParts): (drainMs?: number) => Prom
     const streams = context.activeStreams();
     logger.info({ activeStreams: streams.length, drainMs }, 'Shutting down: readiness now fails, draining streams');
     parts.endFeeds();
-    parts.stopAccepting();
     // The listener stays open while streams drain, so a load balancer's probe gets a 503 rather than a refused
     // connection (endpoint updates lag the probe); idle keep-alive sockets go now, busy ones when they finish.
     server.closeIdleConnections();

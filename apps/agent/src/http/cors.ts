@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** Origins listed in `ALLOWED_ORIGINS` get CORS headers; the agent's own page needs none (same origin). */
 export interface CorsOptions {
@@ -28,26 +29,28 @@ export function applyCors(request: IncomingMessage, response: ServerResponse, op
  *
  * @example
  * ```ts
- * answerPreflight(request, response, ['GET', 'POST'], { allowedOrigins: [] });
+ * app.options('/chat', (request, reply) => answerPreflight(request, reply, ['POST'], { allowedOrigins: [] }));
  * ```
  */
 export function answerPreflight(
-  request: IncomingMessage,
-  response: ServerResponse,
+  request: FastifyRequest,
+  reply: FastifyReply,
   methods: readonly string[],
   options: CorsOptions,
-): void {
+): FastifyReply {
   const allowed = [...methods, 'OPTIONS'].join(', ');
-  const cors = applyCors(request, response, options);
-  response.writeHead(204, {
-    Allow: allowed,
-    ...(cors
-      ? {
-          'Access-Control-Allow-Methods': allowed,
-          'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept, Last-Event-ID',
-          'Access-Control-Max-Age': '600',
-        }
-      : {}),
-  });
-  response.end();
+  const cors = applyCors(request.raw, reply.raw, options);
+  return reply
+    .code(204)
+    .headers({
+      Allow: allowed,
+      ...(cors
+        ? {
+            'Access-Control-Allow-Methods': allowed,
+            'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept, Last-Event-ID',
+            'Access-Control-Max-Age': '600',
+          }
+        : {}),
+    })
+    .send();
 }

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { toJsonLine } from '@rxllm/protocol';
+import type { FastifyReply } from 'fastify';
 import { errorBody, type HttpError } from './errors.js';
 
 /**
@@ -22,7 +23,7 @@ export function sendError(response: ServerResponse, error: HttpError, body: unkn
 }
 
 /**
- * Sends one JSON body with its length.
+ * Sends one JSON body with its length on a raw response (the transports, after `reply.hijack()`).
  *
  * @example
  * ```ts
@@ -43,4 +44,24 @@ export function sendJson(
     ...headers,
   });
   response.end(text);
+}
+
+/**
+ * Sends one JSON body through Fastify's reply, with the same headers as {@link sendJson} (Fastify adds the length).
+ *
+ * @example
+ * ```ts
+ * return replyJson(reply, 200, { status: 'ok' });
+ * ```
+ */
+export function replyJson(
+  reply: FastifyReply,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): FastifyReply {
+  return reply
+    .code(status)
+    .headers({ 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers })
+    .send(toJsonLine(body));
 }

@@ -1,8 +1,8 @@
-import type { IncomingMessage } from 'node:http';
+import type { FastifyRequest } from 'fastify';
 import type { AgentContext } from '../app/context.js';
 import { parseStreamId } from '../generation/stream-id.js';
 import { HttpError } from '../http/errors.js';
-import { sendJson } from '../http/responses.js';
+import { replyJson } from '../http/responses.js';
 import type { Route } from '../http/router.js';
 import { serveSse, streamSettings } from '../transports/sse.js';
 
@@ -11,12 +11,15 @@ import { serveSse, streamSettings } from '../transports/sse.js';
  *
  * @example
  * ```ts
- * resumeAfter(request, new URL('http://agent/chat/id?after=12')); // 12 unless Last-Event-ID says otherwise
+ * resumeAfter(request); // GET /chat/:id?after=12 → 12, unless Last-Event-ID says otherwise
  * ```
  */
-export function resumeAfter(request: IncomingMessage, url: URL): number {
+export function resumeAfter(request: FastifyRequest): number {
   const header = request.headers['last-event-id'];
-  const raw = typeof header === 'string' && header.trim() !== '' ? header.trim() : url.searchParams.get('after');
+  const raw =
+    typeof header === 'string' && header.trim() !== ''
+      ? header.trim()
+      : new URL(request.url, 'http://agent.invalid').searchParams.get('after');
   if (raw === null || raw === '') return 0;
   if (!/^\d{1,15}$/.test(raw)) {
     throw new HttpError({ kind: 'invalid-request', message: 'Last-Event-ID / after must be a non-negative integer' });
@@ -51,15 +54,16 @@ export function chatResumeRoutes(context: AgentContext): Route[] {
     {
       path: '/chat/:streamId',
       methods: {
-        GET: (request, response, { url, params }) => {
-          const streamId = parseStreamId(params.streamId ?? '');
-          const after = resumeAfter(request, url);
+        GET: (request, reply) => {
+          const streamId = parseStreamId((request.params as { streamId: string }).streamId);
+          const after = resumeAfter(request);
           const { generations } = context;
           if (!generations) throw disabled();
           logger.info({ streamId, after }, 'Client resumes a stream');
           const follower = generations.follow(streamId, after);
+          reply.hijack();
           const session = serveSse({
-            response,
+            response: reply.raw,
             events: follower.events,
             streamId,
             ...settings,
@@ -74,14 +78,14 @@ export function chatResumeRoutes(context: AgentContext): Route[] {
       path: '/chat/:streamId/cancel',
       bodyless: true,
       methods: {
-        POST: async (_request, response, { params }) => {
-          const streamId = parseStreamId(params.streamId ?? '');
+        POST: async (request, reply) => {
+          const streamId = parseStreamId((request.params as { streamId: string }).streamId);
           const cancelled = await context.cancel(streamId);
           if (!cancelled) {
             throw new HttpError({ kind: 'not-found', status: 404, message: `no running generation ${streamId}` });
           }
           logger.info({ streamId }, 'Generation cancelled by a client');
-          sendJson(response, 202, { cancelled: true });
+          return replyJson(reply, 202, { cancelled: true });
         },
       },
     },

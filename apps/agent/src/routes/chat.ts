@@ -1,15 +1,15 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ActiveStream, AgentContext } from '../app/context.js';
 import { toCompletionRequest } from '../generation/chat-request.js';
-import { readJsonBody } from '../http/body.js';
 import { HttpError } from '../http/errors.js';
 import type { Route } from '../http/router.js';
 import { serveJsonReply } from '../transports/json-reply.js';
 import { serveSse, streamSettings } from '../transports/sse.js';
 
-function wantsJsonReply(request: IncomingMessage, stream: boolean | undefined): boolean {
+function wantsJsonReply(headers: IncomingHttpHeaders, stream: boolean | undefined): boolean {
   if (stream !== undefined) return !stream;
-  const accept = request.headers.accept ?? '';
+  const accept = headers.accept ?? '';
   return accept.includes('application/json') && !accept.includes('text/event-stream');
 }
 
@@ -28,17 +28,20 @@ const abortedByClient = () => new HttpError({ kind: 'aborted', message: 'cancell
 export function chatRoutes(context: AgentContext): Route[] {
   const { config, logger } = context;
   const settings = streamSettings(config);
-  const chat = async (request: IncomingMessage, response: ServerResponse) => {
-    await context.rateLimit(request);
-    const body = context.parseChatBody(await readJsonBody(request, config.maxBodyBytes));
+  // The rate limit and the body (readJsonBody) come before: the route is rateLimited, the body parsed by the router.
+  const chat = async (request: FastifyRequest, reply: FastifyReply) => {
+    const body = context.parseChatBody(request.body);
     const choice = context.catalog.choose(body);
     const completionRequest = toCompletionRequest(body, choice.model);
     const { streamId, events: generation } = context.newGeneration(choice, completionRequest, {}, body.objectSchema);
     // Resumable: the run owns the generation and outlives this reply; the reply is one attached client.
     const run = await context.startRun(streamId, generation);
     const events = run ? run.live : generation;
-    if (wantsJsonReply(request, body.stream)) {
-      const reply = serveJsonReply({
+    // From here the transports write the raw response; what they meet (an upstream error too) they answer themselves.
+    reply.hijack();
+    const response = reply.raw;
+    if (wantsJsonReply(request.headers, body.stream)) {
+      const json = serveJsonReply({
         response,
         events,
         headers: { 'X-Stream-Id': streamId },
@@ -55,7 +58,7 @@ export function chatRoutes(context: AgentContext): Route[] {
           streamId,
         }),
       });
-      if (!run) serveLocally(streamId, reply);
+      if (!run) serveLocally(streamId, json);
       return;
     }
     const session = serveSse({ response, events, streamId, ...settings, logged: run !== undefined });
@@ -65,9 +68,9 @@ export function chatRoutes(context: AgentContext): Route[] {
     });
   };
   /** Without resumability this reply is the generation: shutdown ends it, a cancel by id aborts it. */
-  const serveLocally = (streamId: string, reply: ActiveStream) => {
-    context.track(reply);
-    context.registerCancel(streamId, () => reply.abort(abortedByClient()), reply.finished);
+  const serveLocally = (streamId: string, stream: ActiveStream) => {
+    context.track(stream);
+    context.registerCancel(streamId, () => stream.abort(abortedByClient()), stream.finished);
   };
-  return [{ path: '/chat', methods: { POST: chat } }];
+  return [{ path: '/chat', rateLimited: true, methods: { POST: chat } }];
 }

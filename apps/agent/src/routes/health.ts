@@ -1,5 +1,5 @@
 import type { AgentContext } from '../app/context.js';
-import { sendJson } from '../http/responses.js';
+import { replyJson } from '../http/responses.js';
 import type { Route } from '../http/router.js';
 
 /**
@@ -18,17 +18,17 @@ export function healthRoutes(context: AgentContext): Route[] {
       path: '/healthz',
       public: true,
       servedWhileDraining: true,
-      methods: { GET: (_q, response) => sendJson(response, 200, { status: 'ok' }) },
+      methods: { GET: (_request, reply) => replyJson(reply, 200, { status: 'ok' }) },
     },
     {
       path: '/readyz',
       public: true,
       servedWhileDraining: true,
       methods: {
-        GET: (_q, response) => {
-          if (context.isDraining()) return sendJson(response, 503, { status: 'shutting-down' });
-          if (!shared.isHealthy()) return sendJson(response, 503, { status: 'store-unreachable', store: shared.kind });
-          return sendJson(response, 200, { status: 'ready', provider: catalog.active.name });
+        GET: (_request, reply) => {
+          if (context.isDraining()) return replyJson(reply, 503, { status: 'shutting-down' });
+          if (!shared.isHealthy()) return replyJson(reply, 503, { status: 'store-unreachable', store: shared.kind });
+          return replyJson(reply, 200, { status: 'ready', provider: catalog.active.name });
         },
       },
     },

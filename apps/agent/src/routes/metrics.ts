@@ -17,10 +17,9 @@ export function metricsRoutes(context: AgentContext): Route[] {
       path: '/metrics',
       servedWhileDraining: true,
       methods: {
-        GET: async (_q, response) => {
+        GET: async (_request, reply) => {
           const text = await registry.metrics();
-          response.writeHead(200, { 'Content-Type': registry.contentType });
-          response.end(text);
+          return reply.code(200).header('Content-Type', registry.contentType).send(text);
         },
       },
     },

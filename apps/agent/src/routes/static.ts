@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import type { ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
+import type { FastifyReply } from 'fastify';
 import { HttpError } from '../http/errors.js';
 import type { Route } from '../http/router.js';
 
@@ -57,7 +57,7 @@ function asset(name: string, body: Buffer): WebAsset {
  * @example
  * ```ts
  * const web = await loadWebAssets();
- * response.end(web.index.body);
+ * reply.send(web.index.body);
  * ```
  */
 export async function loadWebAssets(specifier = '@rxllm/web'): Promise<WebAssets> {
@@ -83,9 +83,11 @@ const staticHeaders = {
   'Cache-Control': 'no-cache',
 };
 
-function serveAsset(response: ServerResponse, file: WebAsset): void {
-  response.writeHead(200, { 'Content-Type': file.contentType, ...staticHeaders });
-  response.end(file.body);
+function serveAsset(reply: FastifyReply, file: WebAsset): FastifyReply {
+  return reply
+    .code(200)
+    .headers({ 'Content-Type': file.contentType, ...staticHeaders })
+    .send(file.body);
 }
 
 /**
@@ -103,17 +105,18 @@ export function staticRoutes(web: WebAssets): Route[] {
       path: '/',
       public: true,
       servedWhileDraining: true,
-      methods: { GET: (_q, response) => serveAsset(response, web.index) },
+      methods: { GET: (_request, reply) => serveAsset(reply, web.index) },
     },
     {
       path: '/assets/:name',
       public: true,
       servedWhileDraining: true,
       methods: {
-        GET: (_q, response, { params }) => {
-          const file = web.assets.get(params.name ?? '');
-          if (!file) throw new HttpError({ kind: 'not-found', status: 404, message: `no asset ${params.name}` });
-          serveAsset(response, file);
+        GET: (request, reply) => {
+          const { name } = request.params as { name: string };
+          const file = web.assets.get(name);
+          if (!file) throw new HttpError({ kind: 'not-found', status: 404, message: `no asset ${name}` });
+          return serveAsset(reply, file);
         },
       },
     },

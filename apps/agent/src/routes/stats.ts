@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { encodeStatsEvent } from '@rxllm/protocol';
 import type { AgentContext } from '../app/context.js';
-import { sendJson } from '../http/responses.js';
+import { replyJson } from '../http/responses.js';
 import type { Route } from '../http/router.js';
 
 /** A dashboard that cannot keep up simply misses samples: never queue more than this for it. */
@@ -47,8 +47,16 @@ export function statsRoutes(context: AgentContext): StatsRoutes {
   };
   return {
     routes: [
-      { path: '/stats', methods: { GET: (_q, response) => sendJson(response, 200, stats.snapshot()) } },
-      { path: '/stats/stream', methods: { GET: (_q, response) => feed(response) } },
+      { path: '/stats', methods: { GET: (_request, reply) => replyJson(reply, 200, stats.snapshot()) } },
+      {
+        path: '/stats/stream',
+        methods: {
+          GET: (_request, reply) => {
+            reply.hijack();
+            feed(reply.raw);
+          },
+        },
+      },
     ],
     endFeeds() {
       for (const response of feeds) response.end();

@@ -1,7 +1,6 @@
 import type { AgentEvent } from '@rxllm/protocol';
 import type { AgentContext } from '../../app/context.js';
-import { readJsonBody } from '../../http/body.js';
-import { sendJson } from '../../http/responses.js';
+import { replyJson } from '../../http/responses.js';
 import type { Route } from '../../http/router.js';
 import { serveJsonReply } from '../../transports/json-reply.js';
 import { serveSse, streamSettings } from '../../transports/sse.js';
@@ -28,10 +27,11 @@ export function openAIRoutes(context: AgentContext): Route[] {
   return [
     {
       path: '/v1/chat/completions',
+      // The rate limit and the body (readJsonBody) come before the handler: the router runs them.
+      rateLimited: true,
       methods: {
-        POST: async (request, response) => {
-          await context.rateLimit(request);
-          const body = parse(await readJsonBody(request, config.maxBodyBytes));
+        POST: async (request, reply) => {
+          const body = parse(request.body);
           const choice = context.catalog.chooseByModelId(body.model);
           const { streamId, events } = context.newGeneration(
             choice,
@@ -43,6 +43,9 @@ export function openAIRoutes(context: AgentContext): Route[] {
             created: Math.floor(Date.now() / 1000),
             model: body.model ?? choice.model,
           };
+          // From here the transports write the raw response and answer their own errors.
+          reply.hijack();
+          const response = reply.raw;
           if (!body.stream) {
             const render = (completion: Parameters<typeof chatCompletionBody>[1]) =>
               chatCompletionBody(identity, completion);
@@ -65,11 +68,11 @@ export function openAIRoutes(context: AgentContext): Route[] {
     {
       path: '/v1/models',
       methods: {
-        GET: (_request, response) => {
+        GET: (_request, reply) => {
           const data = context.catalog.entries.flatMap((entry) =>
             entry.models.map((model) => ({ id: model, object: 'model', created: 0, owned_by: entry.name })),
           );
-          sendJson(response, 200, { object: 'list', data });
+          return replyJson(reply, 200, { object: 'list', data });
         },
       },
     },
