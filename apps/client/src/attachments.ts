@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { type ContentPart, sniffMediaType } from '@rxllm/core';
+import { type ContentPart, isImageMediaType, sniffMediaType } from '@rxllm/core';
 import { UsageError } from './arguments.js';
 
 /**
@@ -13,9 +13,6 @@ import { UsageError } from './arguments.js';
  * ```
  */
 export const ATTACHMENT_LIMITS = { maxBytes: 10 * 1024 * 1024, maxParts: 20 } as const;
-
-/** The image types the agent takes (and every vendor). */
-const imageMediaTypes = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 
 /** A text file's media type by its extension; anything else that is text goes as `text/plain`. */
 const textMediaTypes: Readonly<Record<string, string>> = {
@@ -78,7 +75,7 @@ async function imagePart(spec: string): Promise<ContentPart> {
   }
   const data = (await readLocal('--image', spec)).toString('base64');
   const mediaType = sniffMediaType(data);
-  if (mediaType === undefined || !imageMediaTypes.has(mediaType)) {
+  if (mediaType === undefined || !isImageMediaType(mediaType)) {
     const hint = mediaType === 'application/pdf' ? ': it is a PDF, attach it with --file' : '';
     throw new UsageError(`--image ${spec}: not a PNG, JPEG, GIF or WebP image${hint}`);
   }
@@ -89,7 +86,7 @@ async function filePart(path: string): Promise<ContentPart> {
   const bytes = await readLocal('--file', path);
   const data = bytes.toString('base64');
   const sniffed = sniffMediaType(data);
-  if (sniffed !== undefined && imageMediaTypes.has(sniffed)) {
+  if (sniffed !== undefined && isImageMediaType(sniffed)) {
     throw new UsageError(`--file ${path}: it is an image (${sniffed}), attach it with --image`);
   }
   const mediaType =

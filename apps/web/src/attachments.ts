@@ -1,13 +1,7 @@
 // The rules for images a person attaches to a message, checked in the page before anything is read or sent, so
 // a file the agent would refuse is explained at once and the typed text is never lost.
 
-import { sniffMediaType } from '@rxllm/core';
-
-/** The image types every provider takes; the agent checks that the bytes are what the type says. */
-export const IMAGE_MEDIA_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
-
-/** One of {@link IMAGE_MEDIA_TYPES}. */
-export type ImageMediaType = (typeof IMAGE_MEDIA_TYPES)[number];
+import { type ImageMediaType, isImageMediaType, sniffMediaType } from '@rxllm/core';
 
 /** The agent's default `MAX_ATTACHMENT_BYTES`: decoded bytes of one image. */
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
@@ -33,9 +27,7 @@ export const MAX_MESSAGE_IMAGE_BYTES = 14 * 1024 * 1024;
  */
 export function sniffImageType(head: Uint8Array): ImageMediaType | undefined {
   const mediaType = sniffMediaType(bytesToBase64(head.subarray(0, 16)));
-  return (IMAGE_MEDIA_TYPES as readonly (string | undefined)[]).includes(mediaType)
-    ? (mediaType as ImageMediaType)
-    : undefined;
+  return isImageMediaType(mediaType) ? mediaType : undefined;
 }
 
 /** Tenths, rounded up, so a size just over a limit never reads as the limit itself; `10.0` reads `10`. */
@@ -79,7 +71,7 @@ export interface AdmittedFiles<TFile extends AttachmentCandidate> {
 }
 
 function unfit(file: AttachmentCandidate): string | undefined {
-  if (file.type !== '' && !(IMAGE_MEDIA_TYPES as readonly string[]).includes(file.type.toLowerCase())) {
+  if (file.type !== '' && !isImageMediaType(file.type.toLowerCase())) {
     return `${file.name} is not an image the models take (PNG, JPEG, GIF or WebP).`;
   }
   if (file.size === 0) return `${file.name} is empty.`;

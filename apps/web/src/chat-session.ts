@@ -1,4 +1,4 @@
-import { IMAGE_MEDIA_TYPES } from './attachments.js';
+import { isImageMediaType } from '@rxllm/core';
 import { type ConversationMessage, storedMessage, type TurnImage } from './message-content.js';
 
 /** The `sessionStorage` key of the tab's conversation. */
@@ -81,7 +81,7 @@ function isSavedImage(value: unknown): value is TurnImage {
   return (
     isObject(value) &&
     isString(value.name) &&
-    (IMAGE_MEDIA_TYPES as readonly unknown[]).includes(value.mediaType) &&
+    isImageMediaType(value.mediaType) &&
     typeof value.bytes === 'number' &&
     value.data === undefined &&
     (value.thumbnail === undefined || (isString(value.thumbnail) && thumbnailPattern.test(value.thumbnail)))

@@ -1,4 +1,5 @@
-import { type ImageMediaType, imagePlaceholder, MAX_MESSAGE_IMAGE_BYTES } from './attachments.js';
+import type { ImageMediaType } from '@rxllm/core';
+import { imagePlaceholder, MAX_MESSAGE_IMAGE_BYTES } from './attachments.js';
 import type { ChatMessage } from './chat-api.js';
 
 /** One part of a user message as the agent takes it (`ContentPart` of `@rxllm/core`). */

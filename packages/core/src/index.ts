@@ -41,7 +41,16 @@ export type {
   ToolResultError,
 } from './loop-chunks.js';
 export { isToolLoopChunk, TOOL_LOOP_CHUNK_TYPES } from './loop-chunks.js';
-export { base64ByteLength, inlineDataUrl, isBase64, parseDataUrl, sniffMediaType } from './media.js';
+export type { ImageMediaType } from './media.js';
+export {
+  base64ByteLength,
+  IMAGE_MEDIA_TYPES,
+  inlineDataUrl,
+  isBase64,
+  isImageMediaType,
+  parseDataUrl,
+  sniffMediaType,
+} from './media.js';
 export type { Provider } from './provider.js';
 export type { Env, ProviderDefinition, ProviderFactory, ProviderRegistry, ResolvedProvider } from './registry.js';
 export { createRegistry, RegistryError } from './registry.js';

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { base64ByteLength, inlineDataUrl, isBase64, parseDataUrl, sniffMediaType } from './media.js';
+import {
+  base64ByteLength,
+  IMAGE_MEDIA_TYPES,
+  inlineDataUrl,
+  isBase64,
+  isImageMediaType,
+  parseDataUrl,
+  sniffMediaType,
+} from './media.js';
 
 const b64 = (bytes: number[]) => Buffer.from(bytes).toString('base64');
 
@@ -14,6 +22,13 @@ describe('media helpers', () => {
     expect(sniffMediaType(Buffer.from('hello world').toString('base64'))).toBeUndefined();
     expect(sniffMediaType('%%%not base64')).toBeUndefined();
     expect(sniffMediaType('')).toBeUndefined();
+  });
+
+  it('isImageMediaType knows the four image types every vendor takes, which sniffMediaType also recognises', () => {
+    expect(IMAGE_MEDIA_TYPES).toEqual(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+    for (const type of IMAGE_MEDIA_TYPES) expect(isImageMediaType(type)).toBe(true);
+    for (const other of ['image/tiff', 'application/pdf', 'IMAGE/PNG', undefined, 7])
+      expect(isImageMediaType(other)).toBe(false);
   });
 
   it('base64ByteLength matches the decoded length, padding or not', () => {

@@ -1,5 +1,24 @@
 import type { MediaSource } from './request.js';
 
+/** The image types every provider takes (and {@link sniffMediaType} knows): what the agent, its page and its CLI accept. */
+export const IMAGE_MEDIA_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
+
+/** One of {@link IMAGE_MEDIA_TYPES}. */
+export type ImageMediaType = (typeof IMAGE_MEDIA_TYPES)[number];
+
+/**
+ * True for one of {@link IMAGE_MEDIA_TYPES}.
+ *
+ * @example
+ * ```ts
+ * isImageMediaType('image/webp'); // true
+ * isImageMediaType('image/tiff'); // false
+ * ```
+ */
+export function isImageMediaType(value: unknown): value is ImageMediaType {
+  return (IMAGE_MEDIA_TYPES as readonly unknown[]).includes(value);
+}
+
 const signatures: ReadonlyArray<{
   mediaType: string;
   bytes: readonly number[];

@@ -1,4 +1,12 @@
-import { base64ByteLength, type ContentPart, isBase64, type MediaSource, sniffMediaType } from '@rxllm/core';
+import {
+  base64ByteLength,
+  type ContentPart,
+  IMAGE_MEDIA_TYPES,
+  isBase64,
+  isImageMediaType,
+  type MediaSource,
+  sniffMediaType,
+} from '@rxllm/core';
 import { z } from 'zod';
 import { HttpError } from '../http/errors.js';
 
@@ -9,9 +17,6 @@ export interface PartLimits {
   /** Decoded bytes of one inline image or file. */
   maxAttachmentBytes: number;
 }
-
-/** Image types every vendor takes; the bytes must show the declared one. */
-export const IMAGE_MEDIA_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
 
 const MAX_URL_CHARS = 8_192;
 
@@ -87,7 +92,7 @@ function checkBase64(
   if (bytes > limits.maxAttachmentBytes) {
     fail(`${path}.data`, `is ${bytes} bytes; at most ${limits.maxAttachmentBytes} bytes per ${part.type}`);
   }
-  if (part.type === 'image' && !(IMAGE_MEDIA_TYPES as readonly string[]).includes(declared)) {
+  if (part.type === 'image' && !isImageMediaType(declared)) {
     fail(`${path}.mediaType`, `must be one of ${IMAGE_MEDIA_TYPES.join(', ')}`);
   }
   if (part.type === 'file' && !isAllowedFileType(declared)) {

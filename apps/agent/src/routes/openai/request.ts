@@ -2,6 +2,7 @@ import {
   type CompletionRequest,
   type ContentPart,
   type Message,
+  messageText,
   parseDataUrl,
   type ResponseFormat,
   sniffMediaType,
@@ -218,11 +219,6 @@ function toMessage(message: WireMessage, index: number, limits: PartLimits): Mes
   }
 }
 
-function messageChars(message: Message): number {
-  if (typeof message.content === 'string') return message.content.length;
-  return message.content.reduce((total, part) => total + (part.type === 'text' ? part.text.length : 0), 0);
-}
-
 function hasContent(message: Message): boolean {
   if (message.role === 'system') return false;
   if (message.role === 'tool' || (message.role === 'assistant' && message.toolCalls)) return true;
@@ -232,7 +228,7 @@ function hasContent(message: Message): boolean {
 function toMessages(body: RequestBody, config: ChatCompletionsLimits): Message[] {
   const messages = body.messages.map((message, index) => toMessage(message, index, config));
   messages.forEach((message, index) => {
-    if (messageChars(message) > config.maxMessageChars) {
+    if (messageText(message).length > config.maxMessageChars) {
       throw invalid(`messages.${index}.content`, `must be at most ${config.maxMessageChars} characters`);
     }
   });
