@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SHIPPED_TOOL_NAMES, type ShippedToolName } from './generation/shipped-tool-names.js';
 
 /** The environment the agent reads: `process.env` or any plain record. */
 export type AgentEnv = Readonly<Record<string, string | undefined>>;
@@ -102,6 +103,29 @@ const environmentSchema = z.object({
     }),
   RATE_LIMIT_PER_MINUTE: integer('RATE_LIMIT_PER_MINUTE', 0, 0, 1_000_000),
   RATE_LIMIT_BURST: integer('RATE_LIMIT_BURST', 0, 0, 1_000_000),
+  AGENT_TOOLS: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined || value === '') return undefined;
+      if (value.toLowerCase() === 'none') return [];
+      const names = value
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean);
+      const unknown = names.filter((name) => !(SHIPPED_TOOL_NAMES as readonly string[]).includes(name));
+      if (unknown.length > 0) {
+        context.addIssue({
+          code: 'custom',
+          message: `AGENT_TOOLS: no shipped tool named ${unknown.join(', ')} (there are ${SHIPPED_TOOL_NAMES.join(', ')}; or none)`,
+        });
+        return z.NEVER;
+      }
+      return [...new Set(names)] as ShippedToolName[];
+    }),
+  MAX_TOOL_STEPS: integer('MAX_TOOL_STEPS', 5, 1, 100),
+  TOOL_TIMEOUT_MS: integer('TOOL_TIMEOUT_MS', 30_000, 1, 3_600_000),
 });
 
 /** The agent's settings, validated. Provider variables (`*_API_KEY`, `*_MODEL`, `*_BASE_URL`) stay in `env`. */
@@ -153,6 +177,15 @@ export interface AgentConfig {
   rateLimitPerMinute: number;
   /** Token-bucket size (the burst a client may make); defaults to the per-minute value. */
   rateLimitBurst: number;
+  /**
+   * The shipped tools `/chat` and the WebSocket run (`AGENT_TOOLS`, comma-separated, or `none`); `undefined` when
+   * unset: then all of them, and only for generations on the simulated provider.
+   */
+  agentTools: readonly ShippedToolName[] | undefined;
+  /** Most model steps of one tool loop (`MAX_TOOL_STEPS`). */
+  maxToolSteps: number;
+  /** Longest one tool call may run (`TOOL_TIMEOUT_MS`). */
+  toolTimeoutMs: number;
   /** The raw environment, for the provider registry. */
   env: AgentEnv;
 }
@@ -221,6 +254,9 @@ export function loadConfig(env: AgentEnv = process.env): AgentConfig {
     redisUrl: values.REDIS_URL,
     rateLimitPerMinute: values.RATE_LIMIT_PER_MINUTE,
     rateLimitBurst: values.RATE_LIMIT_BURST || values.RATE_LIMIT_PER_MINUTE,
+    agentTools: values.AGENT_TOOLS,
+    maxToolSteps: values.MAX_TOOL_STEPS,
+    toolTimeoutMs: values.TOOL_TIMEOUT_MS,
     env,
   };
 }

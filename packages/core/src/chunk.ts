@@ -78,7 +78,10 @@ export type Chunk = StartChunk | TextChunk | ReasoningChunk | ToolCallChunk | Us
 
 export type ChunkType = Chunk['type'];
 
-/** Chunks that carry model output: the ones that count for "first chunk" (TTFT, retry commit point, timeouts). */
-export function isContentChunk(chunk: Chunk): chunk is TextChunk | ReasoningChunk | ToolCallChunk {
+/**
+ * Chunks that carry model output: the ones that count for "first chunk" (TTFT, retry commit point, timeouts). Takes
+ * any chunk-like value, so a tool loop's chunks (`LoopChunk`) can be asked too (they are not content).
+ */
+export function isContentChunk(chunk: { readonly type: string }): chunk is TextChunk | ReasoningChunk | ToolCallChunk {
   return chunk.type === 'text' || chunk.type === 'reasoning' || chunk.type === 'tool-call';
 }

@@ -1,4 +1,4 @@
-import type { Chunk, StartChunk } from '@rxllm/core';
+import type { Chunk, StartChunk, ToolLoopChunk } from '@rxllm/core';
 import type { ErrorPayload } from './errors.js';
 
 /** Per-stream numbers the agent measured, sent in the `done` event. */
@@ -42,8 +42,10 @@ export interface ErrorEvent {
 
 /**
  * One event a client receives, the same objects over SSE (`data:`) and WebSocket (one per text frame): a core
- * `Chunk` (the `start` chunk also carries `streamId`), `object` events when a JSON answer was asked for, then exactly
- * one `done` or `error`.
+ * `Chunk` (the `start` chunk also carries `streamId`), the tool loop's chunks when the agent runs tools (`step-start`,
+ * `tool-call-ready`, `tool-approval-request`, `tool-result`, `step-finish`: core's `ToolLoopChunk`), `object` events
+ * when a JSON answer was asked for, then exactly one `done` or `error`. A stream with tool steps has one `start`;
+ * `usage` and `finish` come once per step.
  *
  * @example
  * ```ts
@@ -51,7 +53,7 @@ export interface ErrorEvent {
  * if (event.type === 'text') process.stdout.write(event.text);
  * ```
  */
-export type AgentEvent = StartEvent | Exclude<Chunk, StartChunk> | ObjectEvent | DoneEvent | ErrorEvent;
+export type AgentEvent = StartEvent | Exclude<Chunk, StartChunk> | ToolLoopChunk | ObjectEvent | DoneEvent | ErrorEvent;
 
 /** The `type` of an {@link AgentEvent}, which is also its SSE `event:` name. */
 export type AgentEventType = AgentEvent['type'];
@@ -79,6 +81,11 @@ const eventTypeSet: Record<AgentEventType, true> = {
   'tool-call': true,
   usage: true,
   finish: true,
+  'step-start': true,
+  'tool-call-ready': true,
+  'tool-approval-request': true,
+  'tool-result': true,
+  'step-finish': true,
   object: true,
   done: true,
   error: true,
@@ -99,6 +106,7 @@ type Fields = Record<string, unknown>;
 const isObject = (value: unknown): value is Fields => typeof value === 'object' && value !== null;
 const isString = (value: unknown): value is string => typeof value === 'string';
 const isOptionalString = (value: unknown) => value === undefined || isString(value);
+const isStep = (value: unknown) => typeof value === 'number' && Number.isInteger(value) && value >= 1;
 
 const fieldChecks: Record<AgentEventType, (event: Fields) => boolean> = {
   start: (event) =>
@@ -112,6 +120,21 @@ const fieldChecks: Record<AgentEventType, (event: Fields) => boolean> = {
     isOptionalString(event.name),
   usage: (event) => isObject(event.usage),
   finish: (event) => isString(event.reason) && isOptionalString(event.rawReason),
+  'step-start': (event) => isStep(event.step),
+  'tool-call-ready': (event) =>
+    isStep(event.step) &&
+    typeof event.index === 'number' &&
+    isString(event.id) &&
+    isString(event.name) &&
+    isString(event.arguments),
+  'tool-approval-request': (event) => isStep(event.step) && isString(event.toolCallId) && isString(event.name),
+  'tool-result': (event) =>
+    isStep(event.step) &&
+    isString(event.toolCallId) &&
+    isString(event.name) &&
+    typeof event.durationMs === 'number' &&
+    (event.error === undefined || (isObject(event.error) && isString(event.error.kind))),
+  'step-finish': (event) => isStep(event.step) && isString(event.reason) && typeof event.toolCalls === 'number',
   object: (event) => Object.hasOwn(event, 'object') && typeof event.complete === 'boolean',
   done: (event) => isObject(event.metrics),
   error: (event) => isObject(event.error) && isString(event.error.kind) && isString(event.error.message),
@@ -125,7 +148,7 @@ const fieldChecks: Record<AgentEventType, (event: Fields) => boolean> = {
  * ```ts
  * isAgentEvent({ type: 'text', text: 'Hi' }); // true
  * isAgentEvent({ type: 'text' }); // false
- * isAgentEvent({ type: 'tool-result' }); // false: not (yet) an event type
+ * isAgentEvent({ type: 'tool-results' }); // false: not an event type
  * ```
  */
 export function isAgentEvent(value: unknown): value is AgentEvent {

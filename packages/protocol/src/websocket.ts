@@ -1,4 +1,4 @@
-import type { ToolCallChunk } from '@rxllm/core';
+import type { ToolCallChunk, ToolCallReadyChunk } from '@rxllm/core';
 import type { ChatRequestBody } from './chat-request.js';
 import { parseEventObject, toAgentEvent } from './decode-event.js';
 import type { AgentEvent, AgentEventType, NumberedEvent, ReceivedEvent, StartEvent } from './events.js';
@@ -46,17 +46,22 @@ type Framed<TEvent, TOwnId extends string> = Omit<TEvent, 'id'> & { [Key in TOwn
 export type WebSocketFrame =
   | Framed<StartEvent, 'responseId'>
   | Framed<ToolCallChunk, 'toolCallId'>
-  | (Exclude<AgentEvent, StartEvent | ToolCallChunk> & { id: number });
+  | Framed<ToolCallReadyChunk, 'toolCallId'>
+  | (Exclude<AgentEvent, StartEvent | ToolCallChunk | ToolCallReadyChunk> & { id: number });
 
 /** Where each event type's own `id` goes in a frame. */
-const ownIdFields: Partial<Record<AgentEventType, string>> = { start: 'responseId', 'tool-call': 'toolCallId' };
+const ownIdFields: Partial<Record<AgentEventType, string>> = {
+  start: 'responseId',
+  'tool-call': 'toolCallId',
+  'tool-call-ready': 'toolCallId',
+};
 
 const ownIdField = (type: unknown): string | undefined =>
   typeof type === 'string' && Object.hasOwn(ownIdFields, type) ? ownIdFields[type as AgentEventType] : undefined;
 
 /**
  * One WebSocket text frame: the event's JSON with its sequence number as `id`; an event's own `id` (the `start`
- * chunk's vendor response id, a tool call's id) moves to `responseId` / `toolCallId` so the two never clash.
+ * chunk's vendor response id, a tool call's id, in `tool-call` and `tool-call-ready`) moves to `responseId` / `toolCallId` so the two never clash.
  *
  * @example
  * ```ts

@@ -16,6 +16,7 @@ import {
 import { asyncScheduler, Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { cannedObject } from './sample-object.js';
 import { type Chunking, splitText } from './split-text.js';
+import { type PlannedCall, planToolCalls, toolAnswer } from './tool-plan.js';
 
 /**
  * One scripted event of the simulated provider: a chunk to emit, or an error to end the stream with.
@@ -101,6 +102,27 @@ function attachments(message: Message): string {
   return [...counted('image'), ...counted('file')].join(' and ');
 }
 
+/**
+ * The steps of a reply that calls tools: each call's arguments in two fragments (so they stream as a vendor's do),
+ * then usage and `finish: tool-calls`.
+ */
+function toolCallSteps(calls: readonly PlannedCall[], inputTokens: number, response: number): SimulatedEvent[][] {
+  const steps: SimulatedEvent[][] = calls.flatMap((call, index) => {
+    const half = Math.ceil(call.arguments.length / 2);
+    const id = `call_sim_${response}_${index}`;
+    return [
+      [{ type: 'tool-call', index, id, name: call.name, argumentsDelta: call.arguments.slice(0, half) }],
+      [{ type: 'tool-call', index, argumentsDelta: call.arguments.slice(half) }],
+    ] satisfies SimulatedEvent[][];
+  });
+  const outputTokens = calls.length * 8;
+  steps[steps.length - 1]?.push(
+    { type: 'usage', usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens } },
+    { type: 'finish', reason: 'tool-calls', rawReason: 'tool_calls' },
+  );
+  return steps;
+}
+
 function toError(event: Extract<SimulatedEvent, { type: 'error' }>): LLMError {
   if (LLMError.isInstance(event.error)) return event.error;
   return new LLMError({ provider: PROVIDER, ...event.error });
@@ -157,7 +179,10 @@ export function simulatedProvider(options: SimulatedProviderOptions = {}): Provi
       }
       return steps;
     }
-    const answer = options.text ?? (request.responseFormat ? cannedObject(request) : cannedReply(request));
+    const calls = options.text === undefined ? planToolCalls(request) : [];
+    if (calls.length > 0) return toolCallSteps(calls, inputTokens, responses);
+    const answer =
+      options.text ?? toolAnswer(request) ?? (request.responseFormat ? cannedObject(request) : cannedReply(request));
     const pieces = splitText(answer, options.chunking);
     const limit = request.maxTokens !== undefined && request.maxTokens >= 0 ? request.maxTokens : pieces.length;
     const emitted = pieces.slice(0, limit);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { CompletionRequest, ProviderRegistry } from '@rxllm/core';
+import type { CompletionRequest, LoopChunk, ProviderRegistry } from '@rxllm/core';
 import { prometheusSink } from '@rxllm/metrics/prometheus';
 import type { Logger } from 'pino';
 import type { Observable } from 'rxjs';
@@ -13,12 +13,26 @@ import { providerPipeline } from '../generation/pipeline.js';
 import { createProviderCatalog, type ProviderCatalog, type ProviderChoice } from '../generation/provider-catalog.js';
 import { ResumableGenerations, type ResumableRun } from '../generation/resumable-generations.js';
 import { createSharedState, type SharedState, watcherTtlMs } from '../generation/shared-state.js';
+import { serverToolLoop, toolsFor } from '../generation/tool-loop.js';
 import type { HttpError } from '../http/errors.js';
 import { enforceRateLimit } from '../http/rate-limit.js';
 import { DashboardStats } from '../observability/dashboard-stats.js';
 import { combineObservers, logObserver } from '../observability/log-observer.js';
 import { truncateForLog } from '../observability/logger.js';
 import { AgentPrometheus } from '../observability/prometheus-metrics.js';
+
+/** How {@link AgentContext.newGeneration} runs one generation. */
+export interface GenerationOptions {
+  /** Extra fields of the `Received message` log line (`transport`, `route`). */
+  logFields?: Record<string, string>;
+  /** For a JSON answer: add `object` events, the last one checked by this schema (see `withObjectEvents`). */
+  objectSchema?: z.ZodType;
+  /**
+   * Run the agent's configured tools (`/chat` and the WebSocket; `/v1` leaves tools to its client). Ignored when no
+   * tool is configured for the chosen provider (`toolsFor`).
+   */
+  serverTools?: boolean;
+}
 
 /** A stream in flight: shutdown waits for it, then ends it with `kind: "shutdown"`. */
 export interface ActiveStream {
@@ -39,14 +53,13 @@ export interface AgentContext {
   /**
    * A new generation of `request` on the chosen provider, whatever the transport: a fresh stream id, the seed's
    * `Received message: …` log line (with `logFields`), and the cold provider pipeline (retry, timeouts, metrics with
-   * the seed log lines and Prometheus) numbered by {@link generate}.
+   * the seed log lines and Prometheus) numbered by {@link generate}; with `serverTools`, the agent's own tools run in
+   * a loop over that pipeline (see `serverToolLoop`).
    */
   newGeneration(
     choice: ProviderChoice,
     request: CompletionRequest,
-    logFields?: Record<string, string>,
-    /** For a JSON answer: add `object` events, the last one checked by this schema (see `withObjectEvents`). */
-    objectSchema?: z.ZodType,
+    options?: GenerationOptions,
   ): { streamId: string; events: Observable<GenerationEvent> };
   /** Registers a stream until it finishes. */
   track(stream: ActiveStream): void;
@@ -115,13 +128,26 @@ export async function createAgentContext(options: AgentContextOptions): Promise<
     prometheus,
     observer,
     parseChatBody: chatBodyParser(config),
-    newGeneration(choice, request, logFields = {}, objectSchema = undefined) {
+    newGeneration(choice, request, { logFields = {}, objectSchema, serverTools = false } = {}) {
       const streamId = randomUUID();
       logger.info(
         { streamId, provider: choice.name, model: choice.model, ...logFields },
         `Received message: ${truncateForLog(lastUserText(request.messages))}`,
       );
-      const chunks = providerPipeline(choice.provider, request, config, logger.child({ streamId }), metricsSinks);
+      const streamLogger = logger.child({ streamId });
+      const pipeline = (stepRequest: CompletionRequest) =>
+        providerPipeline(choice.provider, stepRequest, config, streamLogger, metricsSinks);
+      const tools = serverTools ? toolsFor(config, choice.provider.name) : undefined;
+      const chunks: Observable<LoopChunk> = tools
+        ? serverToolLoop({
+            provider: { name: choice.provider.name, defaultModel: choice.provider.defaultModel, stream: pipeline },
+            request,
+            tools,
+            config,
+            logger: streamLogger,
+            metrics: prometheus,
+          })
+        : pipeline(request);
       const source = objectSchema ? chunks.pipe(withObjectEvents(objectSchema)) : chunks;
       return { streamId, events: generate({ source, streamId, observer }) };
     },

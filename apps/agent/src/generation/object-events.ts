@@ -1,11 +1,11 @@
-import type { Chunk } from '@rxllm/core';
+import { type Chunk, isToolLoopChunk, type LoopChunk } from '@rxllm/core';
 import type { ObjectEvent } from '@rxllm/protocol';
 import { partialObjects } from '@rxllm/structured';
-import { connect, map, merge, type OperatorFunction } from 'rxjs';
+import { connect, filter, map, merge, type OperatorFunction } from 'rxjs';
 import type { z } from 'zod';
 
 /** What a generation streams: the provider's chunks, and `object` events when a JSON answer was asked for. */
-export type GenerationItem = Chunk | ObjectEvent;
+export type GenerationItem = LoopChunk | ObjectEvent;
 
 /**
  * Adds `object` events to a chunk stream whose answer is JSON: a deep partial after every chunk that changed it,
@@ -19,11 +19,12 @@ export type GenerationItem = Chunk | ObjectEvent;
  * const source = providerPipeline(provider, request, config, logger).pipe(withObjectEvents(z.fromJSONSchema(schema)));
  * ```
  */
-export function withObjectEvents(schema: z.ZodType): OperatorFunction<Chunk, GenerationItem> {
+export function withObjectEvents(schema: z.ZodType): OperatorFunction<LoopChunk, GenerationItem> {
   return connect((chunks) =>
     merge(
       chunks,
       chunks.pipe(
+        filter((chunk): chunk is Chunk => !isToolLoopChunk(chunk)),
         partialObjects(schema),
         map((event): ObjectEvent => ({ type: 'object', object: event.object, complete: event.type === 'complete' })),
       ),

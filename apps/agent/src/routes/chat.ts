@@ -33,7 +33,10 @@ export function chatRoutes(context: AgentContext): Route[] {
     const body = context.parseChatBody(request.body);
     const choice = context.catalog.choose(body);
     const completionRequest = toCompletionRequest(body, choice.model);
-    const { streamId, events: generation } = context.newGeneration(choice, completionRequest, {}, body.objectSchema);
+    const { streamId, events: generation } = context.newGeneration(choice, completionRequest, {
+      objectSchema: body.objectSchema,
+      serverTools: true,
+    });
     // Resumable: the run owns the generation and outlives this reply; the reply is one attached client.
     const run = await context.startRun(streamId, generation);
     const events = run ? run.live : generation;

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { applyChunk, type Completion, emptyCompletion } from '@rxllm/core';
+import { applyChunk, type Completion, emptyCompletion, isToolLoopChunk } from '@rxllm/core';
 import type { StreamMetrics } from '@rxllm/protocol';
 import type { Observable, Subscription } from 'rxjs';
 import type { ActiveStream } from '../app/context.js';
@@ -59,7 +59,7 @@ export function serveJsonReply(options: JsonReplyOptions): ActiveStream {
       sendJson(response, 200, options.render(completion, event.metrics, object), options.headers);
     } else if (event.type === 'object') {
       if (event.complete) object = event.object;
-    } else {
+    } else if (!isToolLoopChunk(event)) {
       applyChunk(completion, event);
     }
   });

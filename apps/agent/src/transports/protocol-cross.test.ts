@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { TOOL_LOOP_CHUNK_TYPES } from '@rxllm/core';
 import {
   AGENT_EVENT_TYPES,
   type AgentEvent,
@@ -57,6 +58,33 @@ const samples: { [TType in AgentEventType]: EventOf<TType>[] } = {
   ],
   usage: [{ type: 'usage', usage: { inputTokens: 12, outputTokens: 30, cachedInputTokens: 4, reasoningTokens: 8 } }],
   finish: [{ type: 'finish', reason: 'tool-calls', rawReason: 'tool_use' }],
+  'step-start': [{ type: 'step-start', step: 1 }],
+  'tool-call-ready': [
+    {
+      type: 'tool-call-ready',
+      step: 1,
+      index: 0,
+      id: 'call_1',
+      name: 'calculator',
+      input: { expression: '6 * 7' },
+      arguments: '{"expression":"6 * 7"}',
+    },
+  ],
+  'tool-approval-request': [
+    { type: 'tool-approval-request', step: 1, toolCallId: 'call_1', name: 'calculator', input: { expression: '1' } },
+  ],
+  'tool-result': [
+    { type: 'tool-result', step: 1, toolCallId: 'call_1', name: 'calculator', output: 42, durationMs: 1 },
+    {
+      type: 'tool-result',
+      step: 1,
+      toolCallId: 'call_2',
+      name: 'clock',
+      error: { kind: 'timeout', message: 'clock did not answer within 30000 ms' },
+      durationMs: 30000,
+    },
+  ],
+  'step-finish': [{ type: 'step-finish', step: 1, reason: 'tool-calls', toolCalls: 1 }],
   done: [{ type: 'done', metrics: { ttftMs: 12, chunks: 6, chars: 48, durationMs: 340 } }],
   error: [
     { type: 'error', error: { kind: 'overloaded', message: 'upstream 529' } },
@@ -67,11 +95,16 @@ const samples: { [TType in AgentEventType]: EventOf<TType>[] } = {
 
 const [start] = samples.start;
 const body: AgentEvent[] = [
+  ...samples['step-start'],
   ...samples.text,
   ...samples.reasoning,
   ...samples['tool-call'],
   ...samples.usage,
   ...samples.finish,
+  ...samples['tool-call-ready'],
+  ...samples['tool-approval-request'],
+  ...samples['tool-result'],
+  ...samples['step-finish'],
   ...samples.object,
 ];
 /** One completed stream, and one failed stream per error sample: every sample appears in some stream. */
@@ -267,7 +300,11 @@ describe('a real agent: SSE and WebSocket give the same events', () => {
       expect(sse.at(-1)?.event.type).toBe(name === 'completed' ? 'done' : 'error');
       if (name === 'completed') {
         const types = new Set(sse.map(({ event }) => event.type));
-        expect([...types].sort()).toEqual(AGENT_EVENT_TYPES.filter((type) => type !== 'error').sort());
+        // A generation without server-side tools: every type but the tool loop's (chat-tools.test.ts has those).
+        const loopTypes: readonly string[] = TOOL_LOOP_CHUNK_TYPES;
+        expect([...types].sort()).toEqual(
+          AGENT_EVENT_TYPES.filter((type) => type !== 'error' && !loopTypes.includes(type)).sort(),
+        );
         expect(ws.find(({ event }) => event.type === 'tool-call' && event.id !== undefined)?.event).toMatchObject({
           id: 'toolu_cross',
           name: 'get_weather',

@@ -143,12 +143,11 @@ export class WebSocketSession {
 
   private async start(body: ChatBody, choice: ProviderChoice): Promise<void> {
     const { context } = this;
-    const { streamId, events: generation } = context.newGeneration(
-      choice,
-      toCompletionRequest(body, choice.model),
-      { transport: 'websocket' },
-      body.objectSchema,
-    );
+    const { streamId, events: generation } = context.newGeneration(choice, toCompletionRequest(body, choice.model), {
+      logFields: { transport: 'websocket' },
+      objectSchema: body.objectSchema,
+      serverTools: true,
+    });
     const run = await context.startRun(streamId, generation);
     if (this.closing) {
       // Nobody will ever attach to a run whose socket closed while the store was creating its log.

@@ -36,7 +36,7 @@ export function openAIRoutes(context: AgentContext): Route[] {
           const { streamId, events } = context.newGeneration(
             choice,
             { model: choice.model, messages: body.messages, ...body.options },
-            { route: '/v1/chat/completions' },
+            { logFields: { route: '/v1/chat/completions' } },
           );
           const identity: CompletionIdentity = {
             id: `chatcmpl-${streamId.replace(/-/g, '')}`,

@@ -1,4 +1,4 @@
-import type { Chunk, Completion, FinishReason, Usage } from '@rxllm/core';
+import { type Chunk, type Completion, type FinishReason, isToolLoopChunk, type Usage } from '@rxllm/core';
 import { type NumberedEvent, toJsonLine } from '@rxllm/protocol';
 import { openAIErrorBody } from './errors.js';
 
@@ -128,6 +128,7 @@ export function chunkEncoder(identity: CompletionIdentity, includeUsage: boolean
     }
     if (event.type === 'error') return `data: ${toJsonLine(openAIErrorBody(event.error))}\n\n`;
     if (event.type === 'object') return ''; // /v1 clients read the JSON from the content deltas
+    if (isToolLoopChunk(event)) return ''; // /v1 leaves tools to its client: the agent runs none there
     return encodeChunk(event);
   };
 }

@@ -1,0 +1,98 @@
+import type { CompletionRequest, LoopChunk, Provider } from '@rxllm/core';
+import { runTools, type ToolSet } from '@rxllm/tools';
+import type { Logger } from 'pino';
+import { concatMap, defer, type Observable, tap } from 'rxjs';
+import type { AgentConfig } from '../config.js';
+import { truncateForLog } from '../observability/logger.js';
+import { SHIPPED_TOOL_NAMES } from './shipped-tool-names.js';
+import { shippedTools } from './shipped-tools.js';
+
+/** Where a tool loop reports its calls, beside the log: the agent's Prometheus metrics. */
+export interface ToolLoopMetrics {
+  recordToolCall(tool: string, outcome: string, durationMs: number): void;
+  countToolStep(): void;
+}
+
+/**
+ * The server-side tools a generation on `providerName` runs: `AGENT_TOOLS` when set (for every provider), else all
+ * shipped tools for the simulated provider only; `undefined` for none.
+ *
+ * @example
+ * ```ts
+ * toolsFor(loadConfig({}), 'simulated'); // { clock, calculator }
+ * toolsFor(loadConfig({}), 'openai'); // undefined
+ * ```
+ */
+export function toolsFor(config: Pick<AgentConfig, 'agentTools'>, providerName: string): ToolSet | undefined {
+  const names = config.agentTools ?? (providerName === 'simulated' ? SHIPPED_TOOL_NAMES : []);
+  return names.length === 0 ? undefined : shippedTools(names);
+}
+
+/**
+ * One generation with server-side tools: `runTools` over `provider` (each step through the agent's provider pipeline,
+ * so retry, timeouts and per-step metrics apply to every step), with one `start` for the whole stream (before the
+ * first `step-start`), the seed's
+ * log lines `Tool call: name(arguments)` and `Tool result: name (N ms)`, and the tool metrics.
+ *
+ * @example
+ * ```ts
+ * const chunks = serverToolLoop({ provider, request, tools, config, logger, metrics });
+ * ```
+ */
+export function serverToolLoop(options: {
+  provider: Provider;
+  request: CompletionRequest;
+  tools: ToolSet;
+  config: Pick<AgentConfig, 'maxToolSteps' | 'toolTimeoutMs'>;
+  logger: Logger;
+  metrics: ToolLoopMetrics;
+}): Observable<LoopChunk> {
+  const { logger, metrics } = options;
+  return defer(() => {
+    let started = false;
+    let heldStepStart: LoopChunk | undefined;
+    return runTools({
+      provider: options.provider,
+      request: options.request,
+      tools: options.tools,
+      maxSteps: options.config.maxToolSteps,
+      timeoutMs: options.config.toolTimeoutMs,
+    }).pipe(
+      // One `start`, first, for the whole stream: the first step's `step-start` waits for it; later steps' are dropped.
+      concatMap((chunk): LoopChunk[] => {
+        if (chunk.type === 'step-start' && !started) {
+          heldStepStart = chunk;
+          return [];
+        }
+        if (chunk.type !== 'start') return [chunk];
+        if (started) return [];
+        started = true;
+        return heldStepStart ? [chunk, heldStepStart] : [chunk];
+      }),
+      tap((chunk) => {
+        if (chunk.type === 'step-start') metrics.countToolStep();
+        else if (chunk.type === 'tool-call-ready') {
+          logger.info(
+            { tool: chunk.name, toolCallId: chunk.id, step: chunk.step },
+            `Tool call: ${chunk.name}(${truncateForLog(chunk.arguments)})`,
+          );
+        } else if (chunk.type === 'tool-result' && !chunk.partial) {
+          const outcome = chunk.error?.kind ?? 'ok';
+          metrics.recordToolCall(chunk.name, outcome, chunk.durationMs);
+          const fields = {
+            tool: chunk.name,
+            toolCallId: chunk.toolCallId,
+            step: chunk.step,
+            durationMs: chunk.durationMs,
+          };
+          if (chunk.error) {
+            logger.warn(
+              { ...fields, errorKind: chunk.error.kind },
+              `Tool result: ${chunk.name} failed (${chunk.durationMs} ms): ${truncateForLog(chunk.error.message)}`,
+            );
+          } else logger.info(fields, `Tool result: ${chunk.name} (${chunk.durationMs} ms)`);
+        }
+      }),
+    );
+  });
+}
