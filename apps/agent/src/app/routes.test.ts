@@ -105,6 +105,15 @@ describe('routes, validation and auth (in process)', () => {
     expect((await get('/readyz')).statusCode).toBe(200);
   });
 
+  it('a streamed /chat reply works in process too (no TCP socket to set no-delay on): 200, events to done', async () => {
+    agent.upstream.enqueue({ events: [{ type: 'text', text: 'Hi' }] });
+    const response = await postJson('/chat', { message: 'hi' }, auth);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('text/event-stream');
+    expect(response.body).toContain('event: text');
+    expect(response.body).toMatch(/event: done\n/);
+  });
+
   it('500 random bodies never produce a 5xx, and the server stays healthy', async () => {
     const value = fc.oneof(
       fc.string(),

@@ -187,7 +187,10 @@ class SseReply implements SseSession {
   private commit(): void {
     if (this.committed) return;
     this.committed = true;
-    this.response.socket?.setNoDelay(true);
+    // A TCP socket in production; an in-process request (Fastify's inject, used by the route tests) has a stand-in
+    // without Nagle to turn off, which must not throw in the middle of a stream.
+    const socket = this.response.socket as { setNoDelay?: unknown } | null;
+    if (typeof socket?.setNoDelay === 'function') this.response.socket?.setNoDelay(true);
     this.response.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
