@@ -4,7 +4,7 @@ import { type MockUpstream, mockUpstream } from '@rxllm/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChildAgent, startChildAgent } from './harness/child-agent.js';
 import { postChat } from './harness/clients.js';
-import { pollHealth, scrapeEventLoopLag, startFloodClients } from './harness/fairness.js';
+import { lowerLoadGeneratorPriority, pollHealth, scrapeEventLoopLag, startFloodClients } from './harness/fairness.js';
 import { type FloodUpstream, floodUpstream } from './harness/flood-upstream.js';
 import { vendorEnv } from './harness/in-process-agent.js';
 import { percentile, round1, writeResult } from './harness/results.js';
@@ -18,6 +18,8 @@ import { verifyTranscript } from './harness/verify.js';
  * (about 110 at a time) read everything and `/healthz` is probed every 20 ms on fresh connections. The agent runs in
  * its own process, with its default slow-consumer settings. 500 streams keep the flood up for ~13 s, long enough for
  * ~380 probes: with 145 (100 streams), p99 was the second-slowest probe and flipped around the bound from run to run.
+ * The upstreams and clients of this process stand in for other machines, so it runs them at a lower scheduling
+ * priority than the agent and the poller (see `lowerLoadGeneratorPriority`).
  */
 const counts = { floodClients: 10, maxFloodClients: 400, ordinary: 500, ordinaryPieces: 100 };
 const ordinaryDelivery = { eventDelayMs: 20 };
@@ -74,6 +76,7 @@ describe('fairness: never-reading clients on unbounded-rate upstreams do not hol
     testLoop.enable();
     await scrapeEventLoopLag(agent.url); // prom-client resets its histogram on every scrape: the next one is this run's
     const health = await pollHealth(agent.url, healthIntervalMs);
+    const priority = lowerLoadGeneratorPriority();
     const flood = startFloodClients({
       agentUrl: agent.url,
       upstream,
@@ -88,6 +91,7 @@ describe('fairness: never-reading clients on unbounded-rate upstreams do not hol
     const eventLoopLag = await scrapeEventLoopLag(agent.url);
     const floods = await flood.stop();
     testLoop.disable();
+    const restored = priority.restore();
 
     const latencies = probes.map((probe) => probe.latencyMs);
     const durations = ordinary.map((stream) => stream.durationMs);
@@ -107,6 +111,7 @@ describe('fairness: never-reading clients on unbounded-rate upstreams do not hol
       // prom-client samples every 10 ms: an idle loop reads about 10.1 ms, so the delay proper is the figure minus 10.
       agentEventLoopLag: eventLoopLag,
       testProcessEventLoopDelayMs: { p99: round1(testLoop.percentile(99) / 1e6), max: round1(testLoop.max / 1e6) },
+      loadGeneratorNiceness: { before: priority.before, during: priority.during, restored },
       floods,
       ordinary: {
         exact: ordinary.filter((stream) => stream.exact).length,
