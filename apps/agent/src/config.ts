@@ -51,6 +51,9 @@ const booleanFlag = (name: string) =>
       return z.NEVER;
     });
 
+/** What a provider takes as a function name (OpenAI's and Anthropic's rule; namespaced MCP tools use `__`). */
+const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const environmentSchema = z.object({
@@ -126,6 +129,32 @@ const environmentSchema = z.object({
     }),
   MAX_TOOL_STEPS: integer('MAX_TOOL_STEPS', 5, 1, 100),
   TOOL_TIMEOUT_MS: integer('TOOL_TIMEOUT_MS', 30_000, 1, 3_600_000),
+  TOOL_APPROVAL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, context): 'all' | readonly string[] => {
+      if (value === undefined || value === '' || value.toLowerCase() === 'none') return [];
+      if (value.toLowerCase() === 'all') return 'all';
+      const names = [
+        ...new Set(
+          value
+            .split(',')
+            .map((name) => name.trim())
+            .filter(Boolean),
+        ),
+      ];
+      const bad = names.filter((name) => !TOOL_NAME.test(name));
+      if (bad.length > 0) {
+        context.addIssue({
+          code: 'custom',
+          message: `TOOL_APPROVAL: ${bad.join(', ')} is not a tool name (letters, digits, _ and -; or all, or none)`,
+        });
+        return z.NEVER;
+      }
+      return names;
+    }),
+  TOOL_APPROVAL_TIMEOUT_MS: integer('TOOL_APPROVAL_TIMEOUT_MS', 300_000, 1_000, 86_400_000),
 });
 
 /** The agent's settings, validated. Provider variables (`*_API_KEY`, `*_MODEL`, `*_BASE_URL`) stay in `env`. */
@@ -186,6 +215,10 @@ export interface AgentConfig {
   maxToolSteps: number;
   /** Longest one tool call may run (`TOOL_TIMEOUT_MS`). */
   toolTimeoutMs: number;
+  /** The tools whose calls wait for a person's decision (`TOOL_APPROVAL`: `all`, names, or none = `[]`). */
+  toolApproval: 'all' | readonly string[];
+  /** How long a call waits for its decision before it counts as denied (`TOOL_APPROVAL_TIMEOUT_MS`). */
+  toolApprovalTimeoutMs: number;
   /** The raw environment, for the provider registry. */
   env: AgentEnv;
 }
@@ -257,6 +290,8 @@ export function loadConfig(env: AgentEnv = process.env): AgentConfig {
     agentTools: values.AGENT_TOOLS,
     maxToolSteps: values.MAX_TOOL_STEPS,
     toolTimeoutMs: values.TOOL_TIMEOUT_MS,
+    toolApproval: values.TOOL_APPROVAL,
+    toolApprovalTimeoutMs: values.TOOL_APPROVAL_TIMEOUT_MS,
     env,
   };
 }

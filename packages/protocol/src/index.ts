@@ -20,5 +20,12 @@ export type { ReadSseOptions, SseMessage } from './sse.js';
 export { decodeSseEvent, encodeSseEvent, MAX_EVENT_CHARS, readAgentEvents, readServerSentEvents } from './sse.js';
 export type { StatsSnapshot } from './stats.js';
 export { decodeStatsEvent, encodeStatsEvent, isStatsSnapshot, readStatsSnapshots } from './stats.js';
-export type { CancelMessage, ResumeMessage, WebSocketClientMessage, WebSocketFrame } from './websocket.js';
+export type {
+  ApproveMessage,
+  CancelMessage,
+  ResumeMessage,
+  ToolApprovalBody,
+  WebSocketClientMessage,
+  WebSocketFrame,
+} from './websocket.js';
 export { decodeWebSocketFrame, encodeWebSocketFrame } from './websocket.js';

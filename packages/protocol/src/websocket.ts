@@ -18,17 +18,39 @@ export interface ResumeMessage {
 }
 
 /**
+ * A decision on a `tool-approval-request` of a generation: the body of `POST /chat/:streamId/approve`, and (with
+ * `type: 'approve'`) a WebSocket message for the generation the socket receives. `reason` goes to the model with a
+ * denial.
+ *
+ * @example
+ * ```ts
+ * const decision: ToolApprovalBody = { toolCallId: 'call_1', approved: false, reason: 'not that file' };
+ * ```
+ */
+export interface ToolApprovalBody {
+  toolCallId: string;
+  approved: boolean;
+  reason?: string;
+}
+
+/** Client → server: decide on a tool call of the generation this socket is receiving. */
+export interface ApproveMessage extends ToolApprovalBody {
+  type: 'approve';
+}
+
+/**
  * A text frame the client sends on `GET /ws`: a chat body starts one generation (one at a time per socket),
- * `resume` follows a stored one, `cancel` stops the running one.
+ * `resume` follows a stored one, `cancel` stops the running one, `approve` decides on one of its tool calls.
  *
  * @example
  * ```ts
  * const start: WebSocketClientMessage = { message: 'Hi', provider: 'openai' };
  * const resume: WebSocketClientMessage = { type: 'resume', streamId, after: 12 };
+ * const approve: WebSocketClientMessage = { type: 'approve', toolCallId: 'call_1', approved: true };
  * socket.send(JSON.stringify(start));
  * ```
  */
-export type WebSocketClientMessage = ChatRequestBody | CancelMessage | ResumeMessage;
+export type WebSocketClientMessage = ChatRequestBody | CancelMessage | ResumeMessage | ApproveMessage;
 
 /** A frame's own fields for an event: the sequence number takes `id`, so an event's own `id` moves aside. */
 type Framed<TEvent, TOwnId extends string> = Omit<TEvent, 'id'> & { [Key in TOwnId]?: string } & { id: number };

@@ -110,6 +110,26 @@ describe.each(implementations)('%s generation store', (_name, make) => {
     await other.close();
   });
 
+  it('a run message reaches the handlers of every instance, only for running generations, text intact', async () => {
+    const { store, other } = make();
+    const received: Array<[string, string]> = [];
+    const cancelled: string[] = [];
+    store.onRunMessage((streamId, message) => received.push([streamId, message]));
+    store.onCancelRequest((streamId) => cancelled.push(streamId));
+    if (store instanceof RedisGenerationStore) await store.ready();
+    await store.create('s7');
+    const decision = JSON.stringify({ toolCallId: 'call_1', approved: false, reason: 'nein "quoted" ✓' });
+    expect(await other.sendToRun('s7', decision)).toBe(true);
+    expect(await other.sendToRun('nope', decision)).toBe(false);
+    await expect.poll(() => received).toEqual([['s7', decision]]);
+    // The two channels stay apart: a message is not a cancel.
+    expect(cancelled).toEqual([]);
+    await store.append('s7', event(1, 'done'));
+    expect(await other.sendToRun('s7', decision)).toBe(false);
+    await store.close();
+    await other.close();
+  });
+
   it('a gap in the log (an append lost while the store was away) fails the reader at the gap, never silently', async () => {
     const { store, other } = make();
     await store.create('s6');

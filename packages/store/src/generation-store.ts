@@ -53,6 +53,13 @@ export interface GenerationStore {
   requestCancel(streamId: string): Promise<boolean>;
   /** Calls `handler` when any instance asks to cancel a generation. Returns the unsubscribe function. */
   onCancelRequest(handler: (streamId: string) => void): () => void;
+  /**
+   * Hands `message` (text, e.g. JSON: a decision on a tool call) to whichever instance runs the generation. Resolves
+   * false if no such running generation. Delivery is at most once, to the instances listening now.
+   */
+  sendToRun(streamId: string, message: string): Promise<boolean>;
+  /** Calls `handler` with every {@link GenerationStore.sendToRun} message, from any instance. Returns the unsubscribe. */
+  onRunMessage(handler: (streamId: string, message: string) => void): () => void;
   /** Records that a client follows the generation (for the detach grace period); refresh before `watcherTtlMs`. */
   attach(streamId: string, watcherId: string): Promise<void>;
   detach(streamId: string, watcherId: string): Promise<void>;

@@ -44,6 +44,7 @@ interface Generation {
 export class MemoryGenerationStore implements GenerationStore {
   private readonly generations = new Map<string, Generation>();
   private readonly cancelHandlers = new Set<(streamId: string) => void>();
+  private readonly messageHandlers = new Set<(streamId: string, message: string) => void>();
   private readonly options: Required<MemoryGenerationStoreOptions>;
   private readonly timer: NodeJS.Timeout | undefined;
   private lastSweepAt = Number.NEGATIVE_INFINITY;
@@ -167,6 +168,18 @@ export class MemoryGenerationStore implements GenerationStore {
     return () => this.cancelHandlers.delete(handler);
   }
 
+  async sendToRun(streamId: string, message: string): Promise<boolean> {
+    const generation = this.generations.get(streamId);
+    if (!generation || generation.finished) return false;
+    for (const handler of this.messageHandlers) handler(streamId, message);
+    return true;
+  }
+
+  onRunMessage(handler: (streamId: string, message: string) => void): () => void {
+    this.messageHandlers.add(handler);
+    return () => this.messageHandlers.delete(handler);
+  }
+
   async attach(streamId: string, watcherId: string): Promise<void> {
     this.generations.get(streamId)?.watchers.set(watcherId, this.options.now() + this.options.watcherTtlMs);
   }
@@ -191,6 +204,7 @@ export class MemoryGenerationStore implements GenerationStore {
     if (this.timer) clearInterval(this.timer);
     for (const [streamId, generation] of this.generations) this.remove(streamId, generation);
     this.cancelHandlers.clear();
+    this.messageHandlers.clear();
   }
 
   private remove(streamId: string, generation: Generation): void {

@@ -33,6 +33,7 @@ export class RedisGenerationStore implements GenerationStore {
   private readonly options: Required<RedisGenerationStoreOptions>;
   private subscriber: Redis | undefined;
   private readonly cancelHandlers = new Set<(streamId: string) => void>();
+  private readonly messageHandlers = new Set<(streamId: string, message: string) => void>();
   private readonly readers = new Set<Redis>();
 
   constructor(
@@ -59,6 +60,9 @@ export class RedisGenerationStore implements GenerationStore {
   }
   private get cancelChannel(): string {
     return `${this.options.prefix}cancel`;
+  }
+  private get messageChannel(): string {
+    return `${this.options.prefix}run-messages`;
   }
 
   async create(streamId: string): Promise<void> {
@@ -153,30 +157,55 @@ export class RedisGenerationStore implements GenerationStore {
   }
 
   async requestCancel(streamId: string): Promise<boolean> {
-    const status = await this.redis.hget(this.metaKey(streamId), 'status');
-    if (status !== 'running') return false;
+    if (!(await this.isRunning(streamId))) return false;
     await this.redis.publish(this.cancelChannel, streamId);
     return true;
   }
 
   onCancelRequest(handler: (streamId: string) => void): () => void {
     this.cancelHandlers.add(handler);
-    if (!this.subscriber) {
-      const subscriber = this.connection();
-      this.subscriber = subscriber;
-      subscriber.on('message', (channel: string, streamId: string) => {
-        if (channel !== this.cancelChannel) return;
-        for (const each of this.cancelHandlers) each(streamId);
-      });
-      subscriber.subscribe(this.cancelChannel).catch(() => undefined);
-    }
+    this.listen();
     return () => this.cancelHandlers.delete(handler);
   }
 
-  /** Resolves once the cancel subscription is active (so a cancel published after it is not missed). */
+  async sendToRun(streamId: string, message: string): Promise<boolean> {
+    if (!(await this.isRunning(streamId))) return false;
+    await this.redis.publish(this.messageChannel, JSON.stringify([streamId, message]));
+    return true;
+  }
+
+  onRunMessage(handler: (streamId: string, message: string) => void): () => void {
+    this.messageHandlers.add(handler);
+    this.listen();
+    return () => this.messageHandlers.delete(handler);
+  }
+
+  /** Resolves once the subscription is active (so a cancel or message published after it is not missed). */
   async ready(): Promise<void> {
     if (!this.subscriber) return;
-    await this.subscriber.subscribe(this.cancelChannel);
+    await this.subscriber.subscribe(this.cancelChannel, this.messageChannel);
+  }
+
+  private async isRunning(streamId: string): Promise<boolean> {
+    return (await this.redis.hget(this.metaKey(streamId), 'status')) === 'running';
+  }
+
+  /** One subscriber connection for both channels, made on the first handler. */
+  private listen(): void {
+    if (this.subscriber) return;
+    const subscriber = this.connection();
+    this.subscriber = subscriber;
+    subscriber.on('message', (channel: string, payload: string) => {
+      if (channel === this.cancelChannel) {
+        for (const each of this.cancelHandlers) each(payload);
+        return;
+      }
+      if (channel !== this.messageChannel) return;
+      const parsed = parseRunMessage(payload);
+      if (!parsed) return;
+      for (const each of this.messageHandlers) each(parsed[0], parsed[1]);
+    });
+    subscriber.subscribe(this.cancelChannel, this.messageChannel).catch(() => undefined);
   }
 
   async attach(streamId: string, watcherId: string): Promise<void> {
@@ -202,7 +231,21 @@ export class RedisGenerationStore implements GenerationStore {
     this.subscriber?.disconnect();
     this.subscriber = undefined;
     this.cancelHandlers.clear();
+    this.messageHandlers.clear();
   }
+}
+
+/** `[streamId, message]` as published by `sendToRun`; anything else on the channel is ignored. */
+function parseRunMessage(payload: string): [string, string] | undefined {
+  try {
+    const parsed: unknown = JSON.parse(payload);
+    if (Array.isArray(parsed) && typeof parsed[0] === 'string' && typeof parsed[1] === 'string') {
+      return [parsed[0], parsed[1]];
+    }
+  } catch {
+    // Not ours.
+  }
+  return undefined;
 }
 
 function fieldValue(fields: string[], name: string): string {

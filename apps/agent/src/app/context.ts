@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { CompletionRequest, LoopChunk, ProviderRegistry } from '@rxllm/core';
 import { prometheusSink } from '@rxllm/metrics/prometheus';
+import type { ToolApprovalDecision } from '@rxllm/tools';
 import type { Logger } from 'pino';
-import type { Observable } from 'rxjs';
+import { defer, type Observable } from 'rxjs';
 import type { z } from 'zod';
 import type { AgentConfig } from '../config.js';
 import { type ChatBody, chatBodyParser, lastUserText } from '../generation/chat-request.js';
@@ -13,6 +14,7 @@ import { providerPipeline } from '../generation/pipeline.js';
 import { createProviderCatalog, type ProviderCatalog, type ProviderChoice } from '../generation/provider-catalog.js';
 import { ResumableGenerations, type ResumableRun } from '../generation/resumable-generations.js';
 import { createSharedState, type SharedState, watcherTtlMs } from '../generation/shared-state.js';
+import { ApprovalDesk, asksApproval, type DeskOutcome } from '../generation/tool-approvals.js';
 import { serverToolLoop, toolsFor } from '../generation/tool-loop.js';
 import type { HttpError } from '../http/errors.js';
 import { enforceRateLimit } from '../http/rate-limit.js';
@@ -32,6 +34,11 @@ export interface GenerationOptions {
    * tool is configured for the chosen provider (`toolsFor`).
    */
   serverTools?: boolean;
+  /**
+   * Nobody can answer a `tool-approval-request` (a JSON reply: the client sees nothing before the end): the calls
+   * that ask are denied at once, with this reason, instead of waiting for their deadline.
+   */
+  denyApprovals?: string;
 }
 
 /** A stream in flight: shutdown waits for it, then ends it with `kind: "shutdown"`. */
@@ -80,6 +87,8 @@ export interface AgentContext {
   registerCancel(streamId: string, cancel: () => void, finished: Promise<unknown>): void;
   /** Cancels a generation for everyone; resolves false if no such generation is running. */
   cancel(streamId: string): Promise<boolean>;
+  /** Hands a decision to a tool call waiting for approval, here or (resumable streams) on the instance running it. */
+  decide(streamId: string, decision: ToolApprovalDecision): Promise<DeskOutcome>;
 }
 
 export interface AgentContextOptions {
@@ -111,6 +120,9 @@ export async function createAgentContext(options: AgentContextOptions): Promise<
   const generations = config.resumableStreams
     ? new ResumableGenerations({ store: shared.store, graceMs: config.resumeGraceMs, watcherTtlMs, logger })
     : undefined;
+  const desk = new ApprovalDesk(generations ? shared.store : undefined, (streamId, reason) =>
+    logger.warn({ streamId }, `Tool decision refused: ${reason}`),
+  );
   if (generations && 'ready' in shared.store) {
     // Cancel requests from other instances must reach us from the first request on.
     await (shared.store as { ready(): Promise<void> }).ready().catch(() => undefined);
@@ -128,7 +140,7 @@ export async function createAgentContext(options: AgentContextOptions): Promise<
     prometheus,
     observer,
     parseChatBody: chatBodyParser(config),
-    newGeneration(choice, request, { logFields = {}, objectSchema, serverTools = false } = {}) {
+    newGeneration(choice, request, { logFields = {}, objectSchema, serverTools = false, denyApprovals } = {}) {
       const streamId = randomUUID();
       logger.info(
         { streamId, provider: choice.name, model: choice.model, ...logFields },
@@ -139,14 +151,21 @@ export async function createAgentContext(options: AgentContextOptions): Promise<
         providerPipeline(choice.provider, stepRequest, config, streamLogger, metricsSinks);
       const tools = serverTools ? toolsFor(config, choice.provider.name) : undefined;
       const chunks: Observable<LoopChunk> = tools
-        ? serverToolLoop({
-            provider: { name: choice.provider.name, defaultModel: choice.provider.defaultModel, stream: pipeline },
-            request,
-            tools,
-            config,
-            logger: streamLogger,
-            metrics: prometheus,
-          })
+        ? defer(() =>
+            serverToolLoop({
+              provider: { name: choice.provider.name, defaultModel: choice.provider.defaultModel, stream: pipeline },
+              request,
+              tools,
+              config,
+              logger: streamLogger,
+              metrics: prometheus,
+              ...(asksApproval(tools)
+                ? {
+                    approvals: desk.open(streamId, { timeoutMs: config.toolApprovalTimeoutMs, denyAll: denyApprovals }),
+                  }
+                : {}),
+            }),
+          )
         : pipeline(request);
       const source = objectSchema ? chunks.pipe(withObjectEvents(objectSchema)) : chunks;
       return { streamId, events: generate({ source, streamId, observer }) };
@@ -173,6 +192,7 @@ export async function createAgentContext(options: AgentContextOptions): Promise<
       localCancels.set(streamId, cancel);
       void finished.finally(() => localCancels.delete(streamId));
     },
+    decide: (streamId, decision) => desk.decide(streamId, decision),
     async cancel(streamId) {
       if (generations) return generations.cancel(streamId);
       const cancel = localCancels.get(streamId);

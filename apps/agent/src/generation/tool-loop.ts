@@ -1,11 +1,12 @@
 import type { CompletionRequest, LoopChunk, Provider } from '@rxllm/core';
 import { runTools, type ToolSet } from '@rxllm/tools';
 import type { Logger } from 'pino';
-import { concatMap, defer, type Observable, tap } from 'rxjs';
+import { concatMap, defer, finalize, type Observable, tap } from 'rxjs';
 import type { AgentConfig } from '../config.js';
 import { truncateForLog } from '../observability/logger.js';
 import { SHIPPED_TOOL_NAMES } from './shipped-tool-names.js';
 import { shippedTools } from './shipped-tools.js';
+import { type PendingApprovals, withApprovals } from './tool-approvals.js';
 
 /** Where a tool loop reports its calls, beside the log: the agent's Prometheus metrics. */
 export interface ToolLoopMetrics {
@@ -15,7 +16,7 @@ export interface ToolLoopMetrics {
 
 /**
  * The server-side tools a generation on `providerName` runs: `AGENT_TOOLS` when set (for every provider), else all
- * shipped tools for the simulated provider only; `undefined` for none.
+ * shipped tools for the simulated provider only; `undefined` for none. `TOOL_APPROVAL` marks the ones that ask.
  *
  * @example
  * ```ts
@@ -23,16 +24,19 @@ export interface ToolLoopMetrics {
  * toolsFor(loadConfig({}), 'openai'); // undefined
  * ```
  */
-export function toolsFor(config: Pick<AgentConfig, 'agentTools'>, providerName: string): ToolSet | undefined {
+export function toolsFor(
+  config: Pick<AgentConfig, 'agentTools' | 'toolApproval'>,
+  providerName: string,
+): ToolSet | undefined {
   const names = config.agentTools ?? (providerName === 'simulated' ? SHIPPED_TOOL_NAMES : []);
-  return names.length === 0 ? undefined : shippedTools(names);
+  return names.length === 0 ? undefined : withApprovals(shippedTools(names), config.toolApproval);
 }
 
 /**
  * One generation with server-side tools: `runTools` over `provider` (each step through the agent's provider pipeline,
  * so retry, timeouts and per-step metrics apply to every step), with one `start` for the whole stream (before the
- * first `step-start`), the seed's
- * log lines `Tool call: name(arguments)` and `Tool result: name (N ms)`, and the tool metrics.
+ * first `step-start`), the seed's log lines `Tool call: name(arguments)` and `Tool result: name (N ms)`, and the tool
+ * metrics. With `approvals`, calls of tools that ask wait for its decisions (and their deadline).
  *
  * @example
  * ```ts
@@ -46,8 +50,9 @@ export function serverToolLoop(options: {
   config: Pick<AgentConfig, 'maxToolSteps' | 'toolTimeoutMs'>;
   logger: Logger;
   metrics: ToolLoopMetrics;
+  approvals?: PendingApprovals;
 }): Observable<LoopChunk> {
-  const { logger, metrics } = options;
+  const { logger, metrics, approvals } = options;
   return defer(() => {
     let started = false;
     let heldStepStart: LoopChunk | undefined;
@@ -57,6 +62,7 @@ export function serverToolLoop(options: {
       tools: options.tools,
       maxSteps: options.config.maxToolSteps,
       timeoutMs: options.config.toolTimeoutMs,
+      ...(approvals ? { approvals: approvals.decisions } : {}),
     }).pipe(
       // One `start`, first, for the whole stream: the first step's `step-start` waits for it; later steps' are dropped.
       concatMap((chunk): LoopChunk[] => {
@@ -70,8 +76,14 @@ export function serverToolLoop(options: {
         return heldStepStart ? [chunk, heldStepStart] : [chunk];
       }),
       tap((chunk) => {
+        approvals?.track(chunk);
         if (chunk.type === 'step-start') metrics.countToolStep();
-        else if (chunk.type === 'tool-call-ready') {
+        else if (chunk.type === 'tool-approval-request') {
+          logger.info(
+            { tool: chunk.name, toolCallId: chunk.toolCallId, step: chunk.step },
+            `Tool call waits for approval: ${chunk.name}`,
+          );
+        } else if (chunk.type === 'tool-call-ready') {
           logger.info(
             { tool: chunk.name, toolCallId: chunk.id, step: chunk.step },
             `Tool call: ${chunk.name}(${truncateForLog(chunk.arguments)})`,
@@ -93,6 +105,7 @@ export function serverToolLoop(options: {
           } else logger.info(fields, `Tool result: ${chunk.name} (${chunk.durationMs} ms)`);
         }
       }),
+      finalize(() => approvals?.close()),
     );
   });
 }

@@ -38,6 +38,8 @@ export interface Route {
   servedWhileDraining?: boolean;
   /** Takes a rate-limit token after the guards and before the body is read (429 `rate-limit`). */
   rateLimited?: boolean;
+  /** A smaller body cap than `MAX_BODY_BYTES` for a route whose body is small (413 above it). */
+  maxBodyBytes?: number;
   /**
    * A WebSocket endpoint: an upgrade of its `GET` (bearer token in the header or the `rxllm.bearer.<token>`
    * subprotocol) is handed to this once accepted; its plain `GET` handler answers requests without an upgrade.
@@ -195,6 +197,7 @@ function addRoute(app: FastifyInstance, route: Route, parts: RouteParts): void {
       url: route.path,
       config: { agent: rules },
       ...(route.rateLimited ? { preParsing: rateLimit } : {}),
+      ...(route.maxBodyBytes === undefined ? {} : { bodyLimit: route.maxBodyBytes }),
       handler,
       ...(method === 'GET' && websocket
         ? {

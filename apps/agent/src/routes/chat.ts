@@ -13,6 +13,8 @@ function wantsJsonReply(headers: IncomingHttpHeaders, stream: boolean | undefine
   return accept.includes('application/json') && !accept.includes('text/event-stream');
 }
 
+const jsonReplyDenial = 'a JSON reply cannot ask for approval: stream the reply (SSE or WebSocket) to decide';
+
 const abortedByClient = () => new HttpError({ kind: 'aborted', message: 'cancelled by a client' });
 
 /**
@@ -33,9 +35,11 @@ export function chatRoutes(context: AgentContext): Route[] {
     const body = context.parseChatBody(request.body);
     const choice = context.catalog.choose(body);
     const completionRequest = toCompletionRequest(body, choice.model);
+    const json = wantsJsonReply(request.headers, body.stream);
     const { streamId, events: generation } = context.newGeneration(choice, completionRequest, {
       objectSchema: body.objectSchema,
       serverTools: true,
+      ...(json ? { denyApprovals: jsonReplyDenial } : {}),
     });
     // Resumable: the run owns the generation and outlives this reply; the reply is one attached client.
     const run = await context.startRun(streamId, generation);
@@ -43,8 +47,8 @@ export function chatRoutes(context: AgentContext): Route[] {
     // From here the transports write the raw response; what they meet (an upstream error too) they answer themselves.
     reply.hijack();
     const response = reply.raw;
-    if (wantsJsonReply(request.headers, body.stream)) {
-      const json = serveJsonReply({
+    if (json) {
+      const jsonReply = serveJsonReply({
         response,
         events,
         headers: { 'X-Stream-Id': streamId },
@@ -61,7 +65,7 @@ export function chatRoutes(context: AgentContext): Route[] {
           streamId,
         }),
       });
-      if (!run) serveLocally(streamId, json);
+      if (!run) serveLocally(streamId, jsonReply);
       return;
     }
     const session = serveSse({ response, events, streamId, ...settings, logged: run !== undefined });

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type AgentEvent, encodeWebSocketFrame, type NumberedEvent } from '@rxllm/protocol';
+import type { ToolApprovalDecision } from '@rxllm/tools';
 import type { Observable, Subscription } from 'rxjs';
 import type { WebSocket } from 'ws';
 import type { AgentContext } from '../app/context.js';
@@ -9,6 +10,7 @@ import { type ChatBody, toCompletionRequest } from '../generation/chat-request.j
 import type { GenerationEvent } from '../generation/generate.js';
 import type { ProviderChoice } from '../generation/provider-catalog.js';
 import { parseStreamId } from '../generation/stream-id.js';
+import { parseApprovalBody } from '../generation/tool-approvals.js';
 import { afterPendingIo } from '../http/body.js';
 import { type AgentErrorKind, HttpError, toHttpError } from '../http/errors.js';
 import { deferred } from '../lib/deferred.js';
@@ -31,7 +33,8 @@ const cancelledByClient: AgentEvent = { type: 'error', error: { kind: 'aborted',
 
 /**
  * One WebSocket client: a text frame with the `/chat` body starts one generation (one at a time per socket),
- * `{"type":"resume","streamId","after"}` follows a stored one, `{"type":"cancel"}` stops it. Every server frame is an
+ * `{"type":"resume","streamId","after"}` follows a stored one, `{"type":"cancel"}` stops it, `{"type":"approve",…}`
+ * decides on one of its tool calls (a refusal is an `id: 0` frame; the stream goes on). Every server frame is an
  * event's JSON with an `id`, through one bounded {@link OutboundQueue} per socket so frames of consecutive
  * generations (and rejections) never overtake each other.
  *
@@ -100,6 +103,10 @@ export class WebSocketSession {
       this.cancel();
       return;
     }
+    if (type === 'approve') {
+      this.approve(message as Record<string, unknown>);
+      return;
+    }
     if (this.current || this.starting) {
       this.rejectInvalid({
         kind: 'invalid-request',
@@ -156,6 +163,46 @@ export class WebSocketSession {
     }
     // A resumable run is tracked (and stopped on shutdown) by itself; this socket is one attached client.
     this.pipe(streamId, run ? run.live : generation, run ? () => undefined : undefined);
+  }
+
+  /** `{"type":"approve", toolCallId, approved, reason?}`: a decision for the generation this socket receives. */
+  private approve(message: Record<string, unknown>): void {
+    const running = this.current;
+    if (!running) {
+      this.rejectInvalid({
+        kind: 'invalid-request',
+        message: 'no generation is running on this socket to approve for',
+      });
+      return;
+    }
+    const { type: _type, ...fields } = message;
+    let decision: ToolApprovalDecision;
+    try {
+      decision = parseApprovalBody(fields);
+    } catch (error) {
+      this.rejectInvalid(toHttpError(error));
+      return;
+    }
+    this.invalidInRow = 0;
+    const { logger } = this.context;
+    this.context.decide(running.streamId, decision).then(
+      (outcome) => {
+        if (outcome === 'decided' || outcome === 'forwarded') {
+          logger.info(
+            { streamId: running.streamId, toolCallId: decision.toolCallId, approved: decision.approved, outcome },
+            `Tool call ${decision.approved ? 'approved' : 'denied'} by a WebSocket client`,
+          );
+        } else if (!this.closing) {
+          this.reject({
+            kind: 'invalid-request',
+            message: `the tool call ${decision.toolCallId} is not waiting for a decision`,
+          });
+        }
+      },
+      (error: unknown) => {
+        if (!this.closing) this.reject(toHttpError(error));
+      },
+    );
   }
 
   private resume(message: { streamId?: unknown; after?: unknown }): void {
