@@ -101,6 +101,11 @@ describe('routes, validation and auth (in process)', () => {
     expect(wrong.statusCode).toBe(401);
     expect((await get('/metrics')).statusCode).toBe(401);
     expect((await get('/v1/models')).statusCode).toBe(401);
+    const decision = { toolCallId: 'c', approved: true };
+    const approve = await postJson('/chat/00000000-0000-4000-8000-000000000000/approve', decision);
+    expect(approve.statusCode).toBe(401);
+    const approveAuthed = await postJson('/chat/00000000-0000-4000-8000-000000000000/approve', decision, auth);
+    expect(approveAuthed.statusCode).toBe(404);
     expect((await get('/healthz')).statusCode).toBe(200);
     expect((await get('/readyz')).statusCode).toBe(200);
   });

@@ -45,6 +45,7 @@ const kindOf = (reply: RawReply) => (JSON.parse(reply.body) as { error: { kind: 
 const chatBody = '{"message":"spend the key"}';
 const completionsBody = '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"spend the key"}],"stream":true}';
 const streamId = '00000000-0000-4000-8000-000000000000';
+const approveBody = '{"toolCallId":"call_1","approved":true}';
 
 let harness: TestAgent;
 let port: number;
@@ -67,6 +68,7 @@ describe('Host allow list (DNS rebinding)', () => {
       ['GET /no-such-route HTTP/1.1\nHost: attacker.example', ''],
       ['POST /chat HTTP/1.1\nHost: attacker.example\nContent-Type: application/json', chatBody],
       ['POST /v1/chat/completions HTTP/1.1\nHost: attacker.example\nContent-Type: application/json', completionsBody],
+      [`POST /chat/${streamId}/approve HTTP/1.1\nHost: attacker.example\nContent-Type: application/json`, approveBody],
     ] as const) {
       const reply = await raw(port, head, body);
       expect(reply.status, head).toBe(421);
@@ -105,6 +107,7 @@ describe('Origin check (cross-site requests)', () => {
       [`POST /v1/chat/completions HTTP/1.1\nHost: localhost\n${evil}\n${json}`, completionsBody],
       [`GET /chat/${streamId} HTTP/1.1\nHost: localhost\n${evil}`, ''],
       [`POST /chat/${streamId}/cancel HTTP/1.1\nHost: localhost\n${evil}`, ''],
+      [`POST /chat/${streamId}/approve HTTP/1.1\nHost: localhost\n${evil}\n${json}`, approveBody],
       [`GET /stats/stream HTTP/1.1\nHost: localhost\n${evil}`, ''],
       [`GET /v1/models HTTP/1.1\nHost: localhost\nOrigin: null`, ''],
       [`POST /chat HTTP/1.1\nHost: localhost:${port}\nOrigin: http://localhost:${port + 1}\n${json}`, chatBody],
