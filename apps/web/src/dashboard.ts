@@ -21,6 +21,22 @@ function formatRate(value: number): string {
   return value >= 1000 ? `${(value / 1000).toFixed(1)}k` : value.toFixed(value >= 10 ? 0 : 1);
 }
 
+/**
+ * The dashboard's tool line: `3 · 1 failed · 4 ms / 12 ms` (calls, failures when any, duration p50 / p95).
+ *
+ * @example
+ * ```ts
+ * formatToolCalls({ toolCalls: 0, toolCallsFailed: 0, toolMsP50: null, toolMsP95: null }); // '0'
+ * ```
+ */
+export function formatToolCalls(
+  stats: Pick<StatsSnapshot, 'toolCalls' | 'toolCallsFailed' | 'toolMsP50' | 'toolMsP95'>,
+): string {
+  if (stats.toolCalls === 0) return '0';
+  const failed = stats.toolCallsFailed > 0 ? ` · ${stats.toolCallsFailed} failed` : '';
+  return `${stats.toolCalls}${failed} · ${formatMs(stats.toolMsP50)} / ${formatMs(stats.toolMsP95)}`;
+}
+
 function draw(lineId: string, values: ReadonlyArray<number | null>, max?: number, areaId?: string): void {
   const { line, area } = sparklinePath(values, { ...chartSize, ...(max === undefined ? {} : { max }) });
   element<SVGPathElement>(lineId).setAttribute('d', line);
@@ -42,6 +58,7 @@ function render(history: readonly StatsSnapshot[]): void {
   element('stat-started').textContent = String(latest.streamsStarted);
   element('stat-completed').textContent = String(latest.streamsCompleted);
   element('stat-failed').textContent = String(latest.streamsFailed);
+  element('stat-tools').textContent = formatToolCalls(latest);
 
   draw(
     'spark-active',

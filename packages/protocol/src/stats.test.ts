@@ -19,6 +19,10 @@ const snapshot: StatsSnapshot = {
   ttftMsP95: null,
   chunksPerSecond: 12.5,
   charsPerSecond: 80.1,
+  toolCalls: 3,
+  toolCallsFailed: 1,
+  toolMsP50: 4,
+  toolMsP95: null,
 };
 
 describe('the stats feed', () => {
@@ -48,6 +52,8 @@ describe('the stats feed', () => {
     ['a string time', { ...snapshot, time: '1' }],
     ['a missing counter', { ...snapshot, streamsFailed: undefined }],
     ['a string percentile', { ...snapshot, ttftMsP50: '180' }],
+    ['a missing tool counter', { ...snapshot, toolCalls: undefined }],
+    ['a string tool percentile', { ...snapshot, toolMsP95: '9' }],
     ['null', null],
   ])('isStatsSnapshot rejects %s', (_name, value) => {
     expect(isStatsSnapshot(value)).toBe(false);

@@ -15,6 +15,12 @@ export interface StatsSnapshot {
   /** Rates since the previous sample. */
   chunksPerSecond: number;
   charsPerSecond: number;
+  /** Server-side tool calls run (finished) so far, and how many of them ended with a tool error (denials included). */
+  toolCalls: number;
+  toolCallsFailed: number;
+  /** Tool call duration percentiles over the agent's recent calls; `null` before the first one. */
+  toolMsP50: number | null;
+  toolMsP95: number | null;
 }
 
 const numberFields = [
@@ -25,8 +31,12 @@ const numberFields = [
   'streamsFailed',
   'chunksPerSecond',
   'charsPerSecond',
+  'toolCalls',
+  'toolCallsFailed',
 ] as const satisfies ReadonlyArray<keyof StatsSnapshot>;
-const nullableNumberFields = ['ttftMsP50', 'ttftMsP95'] as const satisfies ReadonlyArray<keyof StatsSnapshot>;
+const nullableNumberFields = ['ttftMsP50', 'ttftMsP95', 'toolMsP50', 'toolMsP95'] as const satisfies ReadonlyArray<
+  keyof StatsSnapshot
+>;
 
 /**
  * True when a parsed JSON value is a {@link StatsSnapshot}.

@@ -15,7 +15,7 @@ import { createProviderCatalog, type ProviderCatalog, type ProviderChoice } from
 import { ResumableGenerations, type ResumableRun } from '../generation/resumable-generations.js';
 import { createSharedState, type SharedState, watcherTtlMs } from '../generation/shared-state.js';
 import { ApprovalDesk, asksApproval, type DeskOutcome } from '../generation/tool-approvals.js';
-import { serverToolLoop, toolsFor } from '../generation/tool-loop.js';
+import { serverToolLoop, type ToolLoopMetrics, toolsFor } from '../generation/tool-loop.js';
 import type { HttpError } from '../http/errors.js';
 import { enforceRateLimit } from '../http/rate-limit.js';
 import { DashboardStats } from '../observability/dashboard-stats.js';
@@ -131,6 +131,13 @@ export async function createAgentContext(options: AgentContextOptions): Promise<
   let draining = false;
   const observer = combineObservers(logObserver(logger), stats.observer, prometheus.observer);
   const metricsSinks = [prometheusSink({ registry: prometheus.registry })];
+  const toolMetrics: ToolLoopMetrics = {
+    recordToolCall(tool, outcome, durationMs) {
+      prometheus.recordToolCall(tool, outcome, durationMs);
+      stats.recordToolCall(tool, outcome, durationMs);
+    },
+    countToolStep: () => prometheus.countToolStep(),
+  };
 
   const context: AgentContext = {
     config,
@@ -158,7 +165,7 @@ export async function createAgentContext(options: AgentContextOptions): Promise<
               tools,
               config,
               logger: streamLogger,
-              metrics: prometheus,
+              metrics: toolMetrics,
               ...(asksApproval(tools)
                 ? {
                     approvals: desk.open(streamId, { timeoutMs: config.toolApprovalTimeoutMs, denyAll: denyApprovals }),

@@ -9,8 +9,8 @@ function percentile(sorted: readonly number[], fraction: number): number | null 
 }
 
 /**
- * Live numbers for the browser dashboard: stream counters, TTFT percentiles over the last `windowSize` streams, and
- * chunk/char rates over the last interval. Cancelled streams count as completed-by-the-client, not failed.
+ * Live numbers for the browser dashboard: stream counters, TTFT percentiles over the last `windowSize` streams,
+ * chunk/char rates over the last interval, and server-side tool calls (count, failures, duration percentiles). Cancelled streams count as completed-by-the-client, not failed.
  *
  * @example
  * ```ts
@@ -27,6 +27,9 @@ export class DashboardStats {
   private readonly ttfts: number[] = [];
   private chunks = 0;
   private chars = 0;
+  private toolCalls = 0;
+  private toolCallsFailed = 0;
+  private readonly toolDurations: number[] = [];
   private lastSample: { at: number; chunks: number; chars: number };
 
   constructor(
@@ -56,6 +59,14 @@ export class DashboardStats {
     },
   };
 
+  /** One finished server-side tool call (`outcome`: `ok` or a tool error kind). */
+  recordToolCall(_tool: string, outcome: string, durationMs: number): void {
+    this.toolCalls += 1;
+    if (outcome !== 'ok') this.toolCallsFailed += 1;
+    this.toolDurations.push(durationMs);
+    if (this.toolDurations.length > this.windowSize) this.toolDurations.shift();
+  }
+
   get activeStreams(): number {
     return this.active;
   }
@@ -74,6 +85,7 @@ export class DashboardStats {
     const now = this.now();
     const elapsedSeconds = Math.max(0.001, (now - this.lastSample.at) / 1000);
     const sorted = [...this.ttfts].sort((left, right) => left - right);
+    const tools = [...this.toolDurations].sort((left, right) => left - right);
     const snapshot: StatsSnapshot = {
       time: now,
       activeStreams: this.active,
@@ -84,6 +96,10 @@ export class DashboardStats {
       ttftMsP95: percentile(sorted, 0.95),
       chunksPerSecond: Math.round(((this.chunks - this.lastSample.chunks) / elapsedSeconds) * 10) / 10,
       charsPerSecond: Math.round(((this.chars - this.lastSample.chars) / elapsedSeconds) * 10) / 10,
+      toolCalls: this.toolCalls,
+      toolCallsFailed: this.toolCallsFailed,
+      toolMsP50: percentile(tools, 0.5),
+      toolMsP95: percentile(tools, 0.95),
     };
     if (advance) this.lastSample = { at: now, chunks: this.chunks, chars: this.chars };
     return snapshot;

@@ -1,4 +1,4 @@
-import type { AgentEvent } from '@rxllm/protocol';
+import type { AgentEvent, StatsSnapshot } from '@rxllm/protocol';
 import { decodeWebSocketFrame } from '@rxllm/protocol';
 import { hasToolResult, type MockScript, matchRequests, toolResults } from '@rxllm/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,6 +116,18 @@ describe('server-side tools on the simulated provider (on by default there)', ()
     const metrics = await (await fetch(`${harness.agent.url}/metrics`)).text();
     expect(metrics).toMatch(/rxllm_agent_tool_duration_seconds_count\{tool="calculator",outcome="ok"\} [1-9]/);
     expect(metrics).toMatch(/rxllm_agent_tool_steps_total [1-9]/);
+  });
+
+  it('counts tool calls, failures and their durations on the dashboard feed (/stats)', async () => {
+    const stats = async () => (await (await fetch(`${harness.agent.url}/stats`)).json()) as StatsSnapshot;
+    const before = await stats();
+    await chatEvents(harness, { message: 'What is 2 + 2?' });
+    await chatEvents(harness, { message: 'What is 1 / 0?' });
+    const after = await stats();
+    expect(after.toolCalls - before.toolCalls).toBe(2);
+    expect(after.toolCallsFailed - before.toolCallsFailed).toBe(1);
+    expect(after.toolMsP50).toEqual(expect.any(Number));
+    expect(after.toolMsP95).toBeGreaterThanOrEqual(after.toolMsP50 ?? 0);
   });
 });
 
