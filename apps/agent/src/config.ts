@@ -1,4 +1,6 @@
+import type { McpServerConfig } from '@rxllm/mcp';
 import { z } from 'zod';
+import { parseMcpServers } from './generation/mcp-servers.js';
 import { SHIPPED_TOOL_NAMES, type ShippedToolName } from './generation/shipped-tool-names.js';
 
 /** The environment the agent reads: `process.env` or any plain record. */
@@ -154,6 +156,19 @@ const environmentSchema = z.object({
       }
       return names;
     }),
+  MCP_SERVERS: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, context): readonly McpServerConfig[] => {
+      if (value === undefined || value === '') return [];
+      try {
+        return parseMcpServers(value);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: `MCP_SERVERS: ${(error as Error).message}` });
+        return z.NEVER;
+      }
+    }),
   TOOL_APPROVAL_TIMEOUT_MS: integer('TOOL_APPROVAL_TIMEOUT_MS', 300_000, 1_000, 86_400_000),
 });
 
@@ -219,6 +234,8 @@ export interface AgentConfig {
   toolApproval: 'all' | readonly string[];
   /** How long a call waits for its decision before it counts as denied (`TOOL_APPROVAL_TIMEOUT_MS`). */
   toolApprovalTimeoutMs: number;
+  /** The MCP servers whose tools `/chat` and the WebSocket run (`MCP_SERVERS`: inline JSON or a JSON file). */
+  mcpServers: readonly McpServerConfig[];
   /** The raw environment, for the provider registry. */
   env: AgentEnv;
 }
@@ -292,6 +309,7 @@ export function loadConfig(env: AgentEnv = process.env): AgentConfig {
     toolTimeoutMs: values.TOOL_TIMEOUT_MS,
     toolApproval: values.TOOL_APPROVAL,
     toolApprovalTimeoutMs: values.TOOL_APPROVAL_TIMEOUT_MS,
+    mcpServers: values.MCP_SERVERS,
     env,
   };
 }

@@ -1,12 +1,15 @@
 import type { AgentEvent } from '@rxllm/protocol';
 import { imagePlaceholder } from './attachments.js';
-import { ChatError, cancelReply, fetchModels, type ModelOption, streamReply } from './chat-api.js';
+import { approveToolCall, ChatError, cancelReply, fetchModels, type ModelOption, streamReply } from './chat-api.js';
 import { type InFlightReply, loadChatSession, type SavedReply, saveChatSession } from './chat-session.js';
 import { createComposerAttachments } from './composer-attachments.js';
 import { startDashboard } from './dashboard.js';
-import { renderMarkdown } from './markdown.js';
+import { create } from './dom.js';
 import { type TurnImage, toChatMessages } from './message-content.js';
+import { createReplyBody } from './reply-body.js';
 import { createReplyTracker, formatReplyMetrics } from './reply-metrics.js';
+import { applyToolEvent, canDecide, settleToolCalls, type ToolCallView, type ToolTimeline } from './tool-calls.js';
+import type { ToolCardActions } from './tool-card.js';
 
 const apiKeyStorageKey = 'rxllm.apiKey';
 
@@ -14,17 +17,6 @@ function element<TElement extends HTMLElement>(id: string): TElement {
   const found = document.getElementById(id);
   if (!found) throw new Error(`#${id} is missing from index.html`);
   return found as TElement;
-}
-
-function create<TTag extends keyof HTMLElementTagNameMap>(
-  tag: TTag,
-  className?: string,
-  text?: string,
-): HTMLElementTagNameMap[TTag] {
-  const created = document.createElement(tag);
-  if (className) created.className = className;
-  if (text !== undefined) created.textContent = text;
-  return created;
 }
 
 const ui = {
@@ -160,8 +152,11 @@ function appendUserMessage(text: string, images: readonly TurnImage[] = []): voi
   ui.messages.append(item);
 }
 
+/** A finished reply's cards decide nothing: their calls are settled, so they show no buttons. */
+const noDecisions: ToolCardActions = { decide: () => undefined };
+
 /** The DOM of one assistant reply, filled in as its events arrive. */
-function createReplyView() {
+function createReplyView(actions: ToolCardActions = noDecisions) {
   const item = create('li', 'message assistant');
   const label = create('p', 'message-label', 'rxllm');
   const bubble = create('div', 'bubble');
@@ -173,14 +168,17 @@ function createReplyView() {
   const content = create('div', 'content');
   content.setAttribute('aria-live', 'polite');
   content.setAttribute('aria-busy', 'true');
+  const body = createReplyBody(content, actions);
   const toolCalls = create('pre', 'tool-calls');
   toolCalls.hidden = true;
   const metrics = create('p', 'metrics');
   bubble.append(reasoning, content, toolCalls);
   item.append(label, bubble, metrics);
   ui.messages.append(item);
-  return { item, label, bubble, reasoning, reasoningText, content, toolCalls, metrics };
+  return { item, label, bubble, reasoning, reasoningText, content, body, toolCalls, metrics };
 }
+
+type ReplyView = ReturnType<typeof createReplyView>;
 
 function showError(bubble: HTMLElement, error: { kind: string; message: string }): void {
   const box = create('div', 'error');
@@ -195,18 +193,19 @@ function toolCallsText(calls: InFlightReply['toolCalls']): string {
 
 /** Fills a reply's view with what was saved (a reload) or what streamed so far. */
 function showReply(
-  view: ReturnType<typeof createReplyView>,
-  reply: Pick<SavedReply, 'text' | 'reasoning' | 'toolCalls' | 'label'>,
+  view: ReplyView,
+  reply: Pick<SavedReply, 'text' | 'reasoning' | 'toolCalls' | 'label' | 'tools'>,
 ): void {
   if (reply.label) view.label.textContent = reply.label;
-  view.content.innerHTML = renderMarkdown(reply.text);
+  for (const call of reply.tools ?? []) view.body.showCall(call);
+  view.body.render(reply.text);
   view.reasoningText.textContent = reply.reasoning;
   view.reasoning.hidden = reply.reasoning === '';
   view.toolCalls.textContent = reply.toolCalls;
   view.toolCalls.hidden = reply.toolCalls === '';
 }
 
-function showOutcome(view: ReturnType<typeof createReplyView>, reply: SavedReply): void {
+function showOutcome(view: ReplyView, reply: SavedReply): void {
   view.content.setAttribute('aria-busy', 'false');
   if (reply.status !== 'done' && reply.status !== 'failed') view.item.classList.add(reply.status);
   if (reply.error) showError(view.bubble, reply.error);
@@ -225,36 +224,56 @@ function restoreTranscript(): void {
   }
 }
 
-/**
- * Streams a reply into a new view: a new one (`POST /chat`) or, after a reload, the rest of one that was streaming
- * (`GET /chat/:streamId` from its last event id, so the text already shown is neither repeated nor missing).
- */
-async function runReply(inFlight: InFlightReply, resuming: boolean, images: TurnImage[] = []): Promise<void> {
-  const controller = new AbortController();
-  const active: ActiveReply = { controller, inFlight, stopping: false };
-  state.current = active;
-  setStreaming(true);
-  const view = createReplyView();
-  showReply(view, { ...inFlight, toolCalls: toolCallsText(inFlight.toolCalls) });
-  scrollToBottom();
-  persist();
+/** A reply's tool loop so far, made when the reply has none (a new one, or one saved by an older page). */
+function timelineOf(inFlight: InFlightReply): ToolTimeline {
+  inFlight.tools ??= { step: 0, calls: [] };
+  return inFlight.tools;
+}
 
-  const tracker = createReplyTracker();
-  let frame = 0;
-  const render = () => {
-    frame = 0;
-    const follow = nearBottom();
-    view.content.innerHTML = renderMarkdown(inFlight.text);
-    view.reasoningText.textContent = inFlight.reasoning;
-    if (follow) scrollToBottom();
-    persist();
-  };
-  // Re-rendering Markdown on every token would be wasted work: once per animation frame is all the eye sees.
-  const scheduleRender = () => {
-    frame ||= requestAnimationFrame(render);
-  };
-  const handle = (event: AgentEvent) => {
-    tracker.observe(event);
+/** A 4xx answer to a decision is final (the call no longer waits, or the generation is gone), but a 401 is not. */
+function refusedForGood(failure: ChatError): boolean {
+  return failure.status !== undefined && failure.status >= 400 && failure.status < 500 && failure.status !== 401;
+}
+
+/** Sends a decision on a tool call of the streaming reply; the card shows it on its way, taken, or refused. */
+async function decideToolCall(
+  active: ActiveReply,
+  view: ReplyView,
+  call: ToolCallView,
+  approved: boolean,
+  reason: string | undefined,
+): Promise<void> {
+  if (!canDecide(call) || !call.id || state.current !== active) return;
+  call.approval = { phase: 'sending', approved };
+  view.body.showCall(call);
+  const key = apiKey();
+  try {
+    const streamId = active.inFlight.streamId;
+    if (!streamId) throw new ChatError('not-found', 'the agent has not named this reply yet');
+    const decision = { toolCallId: call.id, approved, ...(reason ? { reason } : {}) };
+    await approveToolCall(streamId, decision, key ? { apiKey: key } : {});
+    call.approval = { phase: 'sent', approved };
+    if (approved && call.status === 'awaiting-approval') call.status = 'running';
+  } catch (error) {
+    const failure = error instanceof ChatError ? error : new ChatError('unknown', String(error));
+    if (failure.status === 401) askForApiKey('This agent requires an API key.');
+    const phase = refusedForGood(failure) ? 'refused' : 'asked';
+    call.approval = { phase, approved, problem: `${failure.kind}: ${failure.message}` };
+  }
+  view.body.showCall(call);
+  persist();
+}
+
+/** Applies one event to the reply being streamed: its label, text, reasoning and tool calls. */
+function createEventHandler(view: ReplyView, inFlight: InFlightReply, scheduleRender: () => void) {
+  const timeline = timelineOf(inFlight);
+  return (event: AgentEvent) => {
+    // A tool call of the agent's tool loop is a card where it happened; one it does not run stays a line of text.
+    const changed = applyToolEvent(timeline, event, inFlight.text.length);
+    if (changed) {
+      view.body.showCall(changed);
+      scheduleRender();
+    }
     switch (event.type) {
       case 'start':
         inFlight.label = `${event.provider} · ${event.model}`;
@@ -269,24 +288,67 @@ async function runReply(inFlight: InFlightReply, resuming: boolean, images: Turn
         view.reasoning.hidden = false;
         scheduleRender();
         break;
-      case 'tool-call': {
-        let call = inFlight.toolCalls.find((entry) => entry.index === event.index);
-        if (!call) {
-          call = { index: event.index, name: event.name ?? 'tool', arguments: '' };
-          inFlight.toolCalls.push(call);
-        }
-        call.arguments += event.argumentsDelta;
-        view.toolCalls.hidden = false;
-        view.toolCalls.textContent = toolCallsText(inFlight.toolCalls);
-        scheduleRender();
+      case 'tool-call':
+        if (!changed) showPlainToolCall(view, inFlight, event);
         break;
-      }
       case 'finish':
         if (event.reason !== 'stop' && event.reason !== 'tool-calls') inFlight.finishNote = `finished: ${event.reason}`;
         break;
       default:
         break;
     }
+  };
+}
+
+function showPlainToolCall(
+  view: ReplyView,
+  inFlight: InFlightReply,
+  event: Extract<AgentEvent, { type: 'tool-call' }>,
+) {
+  let call = inFlight.toolCalls.find((entry) => entry.index === event.index);
+  if (!call) {
+    call = { index: event.index, name: event.name ?? 'tool', arguments: '' };
+    inFlight.toolCalls.push(call);
+  }
+  call.arguments += event.argumentsDelta;
+  view.toolCalls.hidden = false;
+  view.toolCalls.textContent = toolCallsText(inFlight.toolCalls);
+}
+
+/**
+ * Streams a reply into a new view: a new one (`POST /chat`) or, after a reload, the rest of one that was streaming
+ * (`GET /chat/:streamId` from its last event id, so the text already shown is neither repeated nor missing).
+ */
+async function runReply(inFlight: InFlightReply, resuming: boolean, images: TurnImage[] = []): Promise<void> {
+  const controller = new AbortController();
+  const active: ActiveReply = { controller, inFlight, stopping: false };
+  state.current = active;
+  setStreaming(true);
+  const view: ReplyView = createReplyView({
+    decide: (call, approved, reason) => void decideToolCall(active, view, call, approved, reason),
+  });
+  showReply(view, { ...inFlight, toolCalls: toolCallsText(inFlight.toolCalls), tools: timelineOf(inFlight).calls });
+  scrollToBottom();
+  persist();
+
+  const tracker = createReplyTracker();
+  let frame = 0;
+  const render = () => {
+    frame = 0;
+    const follow = nearBottom();
+    view.body.render(inFlight.text);
+    view.reasoningText.textContent = inFlight.reasoning;
+    if (follow) scrollToBottom();
+    persist();
+  };
+  // Re-rendering Markdown on every token would be wasted work: once per animation frame is all the eye sees.
+  const scheduleRender = () => {
+    frame ||= requestAnimationFrame(render);
+  };
+  const handleEvent = createEventHandler(view, inFlight, scheduleRender);
+  const handle = (event: AgentEvent) => {
+    tracker.observe(event);
+    handleEvent(event);
   };
 
   let failure: ChatError | undefined;
@@ -336,7 +398,7 @@ async function runReply(inFlight: InFlightReply, resuming: boolean, images: Turn
 
 /** Records how a reply ended (in the view, the transcript and the conversation) and saves the tab's state. */
 function finishReply(
-  view: ReturnType<typeof createReplyView>,
+  view: ReplyView,
   inFlight: InFlightReply,
   failure: ChatError | undefined,
   metrics: ReturnType<ReturnType<typeof createReplyTracker>['metrics']> | undefined,
@@ -368,11 +430,15 @@ function finishReply(
   }
   if (inFlight.finishNote) notes.push(inFlight.finishNote);
   if (resumed && status === 'done') notes.push('resumed after a reload');
+  const timeline = timelineOf(inFlight);
+  // A call still running or waiting when the reply ended will get no result: its card says so, without buttons.
+  for (const call of settleToolCalls(timeline)) view.body.showCall(call);
   const reply: SavedReply = {
     role: 'assistant',
     text: inFlight.text,
     reasoning: inFlight.reasoning,
     toolCalls: toolCallsText(inFlight.toolCalls),
+    ...(timeline.calls.length > 0 ? { tools: timeline.calls } : {}),
     label: inFlight.label,
     metrics: [...(metrics ? [formatReplyMetrics(metrics)] : []), ...notes].join(' · '),
     status,
@@ -409,6 +475,7 @@ function send(prompt: string, images: TurnImage[]): void {
     text: '',
     reasoning: '',
     toolCalls: [],
+    tools: { step: 0, calls: [] },
     label: '',
     finishNote: '',
   };

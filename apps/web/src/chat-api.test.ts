@@ -1,6 +1,6 @@
 import type { AgentEvent } from '@rxllm/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ChatError, fetchModels, streamChat } from './chat-api.js';
+import { approveToolCall, ChatError, fetchModels, streamChat } from './chat-api.js';
 
 function eventStream(text: string, pieceSize: number): ReadableStream<Uint8Array> {
   const bytes = new TextEncoder().encode(text);
@@ -119,5 +119,61 @@ describe('fetchModels', () => {
       new Response(JSON.stringify({ error: { kind: 'auth', message: 'missing bearer token' } }), { status: 401 }),
     );
     await expect(fetchModels()).rejects.toMatchObject({ kind: 'auth', status: 401 });
+  });
+});
+
+describe('approveToolCall', () => {
+  const streamId = 'a stream/with odd characters';
+
+  it('posts the decision as JSON to /chat/:streamId/approve with the key, and reads the answer', async () => {
+    const calls = respondWith(Response.json({ decided: true }, { status: 202 }));
+    const outcome = await approveToolCall(
+      streamId,
+      { toolCallId: 'call_1', approved: false, reason: 'not that file' },
+      { apiKey: 'k' },
+    );
+    expect(outcome).toBe('decided');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.url).toBe('/chat/a%20stream%2Fwith%20odd%20characters/approve');
+    expect(calls[0]!.init.method).toBe('POST');
+    expect(calls[0]!.init.headers).toEqual({ 'content-type': 'application/json', authorization: 'Bearer k' });
+    expect(JSON.parse(calls[0]!.init.body as string)).toEqual({
+      toolCallId: 'call_1',
+      approved: false,
+      reason: 'not that file',
+    });
+  });
+
+  it('sends no key and no empty reason when there is none, and tells a forwarded decision', async () => {
+    const calls = respondWith(Response.json({ forwarded: true }, { status: 202 }));
+    expect(await approveToolCall(streamId, { toolCallId: 'call_1', approved: true, reason: '' })).toBe('forwarded');
+    expect(calls[0]!.init.headers).toEqual({ 'content-type': 'application/json' });
+    expect(JSON.parse(calls[0]!.init.body as string)).toEqual({ toolCallId: 'call_1', approved: true });
+  });
+
+  it('turns a 409 or 404 answer into a ChatError with its kind, message and status', async () => {
+    respondWith(
+      Response.json(
+        { error: { kind: 'invalid-request', message: 'tool call call_1 is not waiting for a decision' } },
+        { status: 409 },
+      ),
+    );
+    await expect(approveToolCall(streamId, { toolCallId: 'call_1', approved: true })).rejects.toMatchObject({
+      kind: 'invalid-request',
+      status: 409,
+      message: 'tool call call_1 is not waiting for a decision',
+    });
+    respondWith(Response.json({ error: { kind: 'not-found', message: 'no running generation' } }, { status: 404 }));
+    await expect(approveToolCall(streamId, { toolCallId: 'call_1', approved: true })).rejects.toBeInstanceOf(ChatError);
+  });
+
+  it('reports an agent it cannot reach as a network error', async () => {
+    vi.stubGlobal('fetch', async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    await expect(approveToolCall(streamId, { toolCallId: 'call_1', approved: true })).rejects.toMatchObject({
+      kind: 'network',
+      status: undefined,
+    });
   });
 });

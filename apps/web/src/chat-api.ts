@@ -7,10 +7,11 @@ import {
   readAgentEvents,
   readStatsSnapshots,
   type StatsSnapshot,
+  type ToolApprovalBody,
 } from '@rxllm/protocol';
 
 // The events, the conversation and the stats sample are the agent's wire protocol, shared with it and the CLI.
-export type { ChatMessage } from '@rxllm/protocol';
+export type { ChatMessage, ToolApprovalBody } from '@rxllm/protocol';
 
 /**
  * A failure talking to the agent, shaped like the agent's `{error:{kind,message}}`: `kind` is an `LLMError` kind
@@ -276,6 +277,48 @@ export async function cancelReply(
   } catch {
     return 'failed';
   }
+}
+
+/**
+ * Sends a decision on a tool call that waits for one (`POST /chat/:streamId/approve`, JSON body
+ * `{toolCallId, approved, reason?}`, the key as `Authorization: Bearer` when there is one), bounded by `timeoutMs`
+ * (default 10000). Resolves `decided` (202), or `forwarded` when another instance of the agent runs the generation.
+ * Throws a {@link ChatError}: the agent's answer for a refusal (`not-found` 404: no running generation;
+ * `invalid-request` 409: that call is not waiting; 400: a bad body; 401: a key is needed), `network`, or `timeout`.
+ *
+ * @example
+ * ```ts
+ * await approveToolCall(streamId, { toolCallId: 'call_1', approved: false, reason: 'not that file' }, { apiKey });
+ * ```
+ */
+export async function approveToolCall(
+  streamId: string,
+  decision: ToolApprovalBody,
+  options: Pick<RequestOptions, 'apiKey'> & { timeoutMs?: number } = {},
+): Promise<'decided' | 'forwarded'> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const body: ToolApprovalBody = {
+    toolCallId: decision.toolCallId,
+    approved: decision.approved,
+    ...(decision.reason ? { reason: decision.reason } : {}),
+  };
+  let response: Response;
+  try {
+    response = await fetch(streamPath(streamId, '/approve'), {
+      method: 'POST',
+      headers: headers(options, { 'content-type': 'application/json' }),
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    if ((error as Error).name === 'TimeoutError') {
+      throw new ChatError('timeout', `the agent did not answer within ${timeoutMs / 1000} s`);
+    }
+    throw new ChatError('network', `cannot reach the agent (${(error as Error).message})`);
+  }
+  if (!response.ok) throw await errorFromResponse(response);
+  const answer = (await response.json().catch(() => ({}))) as { forwarded?: unknown };
+  return answer.forwarded === true ? 'forwarded' : 'decided';
 }
 
 /**

@@ -3,10 +3,12 @@ import {
   type ChatSession,
   chatSessionKey,
   loadChatSession,
+  type SavedReply,
   saveChatSession,
   THUMBNAIL_STORAGE_CHARS,
 } from './chat-session.js';
 import type { TurnImage } from './message-content.js';
+import type { ToolCallView } from './tool-calls.js';
 
 function memoryStorage(initial: Record<string, string> = {}) {
   const values = new Map(Object.entries(initial));
@@ -53,7 +55,48 @@ const session: ChatSession = {
   },
 };
 
+const calculatorCall: ToolCallView = {
+  step: 1,
+  index: 0,
+  id: 'call_1',
+  name: 'calculator',
+  arguments: '{"expression":"6 * 7"}',
+  at: 0,
+  status: 'done',
+  output: '42',
+  durationMs: 2,
+  approval: { phase: 'sent', approved: true },
+};
+
 describe('chat session storage', () => {
+  it('saves and loads the tool calls of a reply and of the in-flight reply, dropping broken ones', () => {
+    const waiting: ToolCallView = {
+      ...calculatorCall,
+      id: 'call_2',
+      status: 'awaiting-approval',
+      approval: { phase: 'sending', approved: false },
+    };
+    const withTools: ChatSession = {
+      conversation: [],
+      transcript: [{ ...(session.transcript[1] as SavedReply), tools: [calculatorCall] }],
+      inFlight: { ...session.inFlight!, tools: { step: 1, calls: [waiting] } },
+    };
+    const storage = memoryStorage();
+    saveChatSession(storage, withTools);
+    const loaded = loadChatSession(storage);
+    expect(loaded.transcript).toEqual(withTools.transcript);
+    // A decision that was on its way when the page went away is offered again.
+    expect(loaded.inFlight?.tools).toEqual({ step: 1, calls: [{ ...waiting, approval: { phase: 'asked' } }] });
+
+    const broken = JSON.parse(storage.values.get(chatSessionKey)!);
+    broken.transcript[0].tools.push({ name: 'no fields' });
+    broken.inFlight.tools = 'nonsense';
+    const repaired = loadChatSession(memoryStorage({ [chatSessionKey]: JSON.stringify(broken) }));
+    expect((repaired.transcript[0] as SavedReply).tools).toEqual([calculatorCall]);
+    expect(repaired.inFlight).toBeDefined();
+    expect(repaired.inFlight?.tools).toBeUndefined();
+  });
+
   it('saves and loads the conversation, the transcript and the in-flight reply', () => {
     const storage = memoryStorage();
     expect(saveChatSession(storage, session)).toBe(true);

@@ -1,5 +1,6 @@
 import { isImageMediaType } from '@rxllm/core';
 import { type ConversationMessage, storedMessage, type TurnImage } from './message-content.js';
+import { parseToolCalls, type ToolCallView, type ToolTimeline } from './tool-calls.js';
 
 /** The `sessionStorage` key of the tab's conversation. */
 export const chatSessionKey = 'rxllm.chat';
@@ -15,8 +16,10 @@ export interface SavedReply {
   role: 'assistant';
   text: string;
   reasoning: string;
-  /** The tool calls as shown (`tool call: name(arguments)` lines). */
+  /** The tool calls the agent did not run, as shown (`tool call: name(arguments)` lines). */
   toolCalls: string;
+  /** The tool calls the agent ran (its tool loop), each shown as a card where it happened in `text`. */
+  tools?: ToolCallView[];
   /** `provider · model`. */
   label: string;
   /** The metrics line under the reply. */
@@ -44,6 +47,8 @@ export interface InFlightReply {
   text: string;
   reasoning: string;
   toolCalls: Array<{ index: number; name: string; arguments: string }>;
+  /** The tool loop's calls so far and the step it is in (absent in what an older page saved). */
+  tools?: ToolTimeline;
   label: string;
   finishNote: string;
 }
@@ -107,10 +112,29 @@ function isReply(value: Record<string, unknown>): value is Record<string, unknow
   );
 }
 
+/** A saved reply with its well-formed tool calls (a broken one is dropped, not the reply). */
+function toReply(value: Record<string, unknown>): SavedReply | undefined {
+  if (!isReply(value)) return undefined;
+  const { tools, ...reply } = value;
+  const calls = parseToolCalls(tools);
+  return calls.length > 0 ? { ...reply, tools: calls } : reply;
+}
+
 function toTurn(value: unknown): SavedTurn | undefined {
   if (!isObject(value)) return undefined;
-  if (value.role === 'user') return toQuestion(value);
-  return isReply(value) ? value : undefined;
+  return value.role === 'user' ? toQuestion(value) : toReply(value);
+}
+
+function toTimeline(value: unknown): ToolTimeline | undefined {
+  if (!isObject(value) || typeof value.step !== 'number') return undefined;
+  return { step: value.step, calls: parseToolCalls(value.calls) };
+}
+
+function toInFlight(value: unknown): InFlightReply | undefined {
+  if (!isInFlight(value)) return undefined;
+  const { tools, ...inFlight } = value;
+  const timeline = toTimeline(tools);
+  return timeline ? { ...inFlight, tools: timeline } : inFlight;
 }
 
 function isInFlight(value: unknown): value is InFlightReply {
@@ -148,10 +172,11 @@ export function loadChatSession(storage: SessionStorageLike): ChatSession {
   if (!isObject(value) || !Array.isArray(value.conversation) || !Array.isArray(value.transcript)) {
     return { conversation: [], transcript: [] };
   }
+  const inFlight = toInFlight(value.inFlight);
   return {
     conversation: value.conversation.filter(isMessage),
     transcript: value.transcript.map(toTurn).filter((turn) => turn !== undefined),
-    ...(isInFlight(value.inFlight) ? { inFlight: value.inFlight } : {}),
+    ...(inFlight ? { inFlight } : {}),
   };
 }
 

@@ -132,7 +132,7 @@ describe('runTools: tool errors', () => {
     });
     expect(provider.requests[1]?.messages.slice(1)).toEqual([
       { role: 'assistant', content: '', toolCalls: [{ id: 'call_1_0', name: 'now', arguments: '{}' }] },
-      { role: 'tool', toolCallId: 'call_1_0', name: 'now', content: '"12:00"' },
+      { role: 'tool', toolCallId: 'call_1_0', name: 'now', content: '12:00' },
     ]);
   });
 

@@ -59,10 +59,21 @@ const say = (text: string): MockScript => ({
   usage: { inputTokens: 40, outputTokens: 8 },
 });
 
-/** The result contents a request sends back, as values: Gemini sends objects, and wraps the rest in `result`. */
+const parsedOrText = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+};
+
+/**
+ * The result contents a request sends back, as values: JSON text (a string output goes as it is), or for Gemini
+ * objects, the rest wrapped in `result`.
+ */
 const sentBack = (request: RecordedRequest | undefined) =>
   (request ? toolResults(request) : []).map(({ name, content }) => {
-    if (request?.vendor !== 'gemini') return { name, value: JSON.parse(String(content)) };
+    if (request?.vendor !== 'gemini') return { name, value: parsedOrText(String(content)) };
     const response = content as Record<string, unknown>;
     return { name, value: Object.keys(response).length === 1 && 'result' in response ? response.result : response };
   });

@@ -187,9 +187,9 @@ describe('runTools: the loop in virtual time', () => {
     });
     const results = provider.requests[1]?.messages.filter((message) => message.role === 'tool');
     expect(results?.map((message) => [message.role === 'tool' && message.toolCallId, message.content])).toEqual([
-      ['c1', '"Paris"'],
-      ['c2', '"Oslo"'],
-      ['c3', '"Rome"'],
+      ['c1', 'Paris'],
+      ['c2', 'Oslo'],
+      ['c3', 'Rome'],
     ]);
   });
 

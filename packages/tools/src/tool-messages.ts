@@ -2,16 +2,18 @@ import type { Message, ToolResultChunk } from '@rxllm/core';
 import type { PreparedCall } from './prepare-call.js';
 
 /**
- * The JSON text a result goes back to the model as: the output (`null` for none), or `{"error": message}` for an
- * error (a denial included). An output that is not JSON-serialisable goes back as an error saying so.
+ * The text a result goes back to the model as: a string output as it is (an MCP server's text, a tool's prose: no
+ * JSON quoting and escaping to read through), any other output as JSON (`null` for none), or `{"error": message}`
+ * for an error (a denial included). An output that is not JSON-serialisable goes back as an error saying so.
  *
  * @example
  * ```ts
- * toolResultContent(result); // '{"celsius":21}', or '{"error":"The call of transfer was denied: too much"}'
+ * toolResultContent(result); // '{"celsius":21}', 'It is sunny.', or '{"error":"The call of transfer was denied: too much"}'
  * ```
  */
 export function toolResultContent(result: ToolResultChunk): string {
   if (result.error) return JSON.stringify({ error: result.error.message });
+  if (typeof result.output === 'string') return result.output;
   try {
     return JSON.stringify(result.output ?? null);
   } catch (error) {

@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { AgentConfig } from '../config.js';
 import { type ChatBody, chatBodyParser, lastUserText } from '../generation/chat-request.js';
 import { type GenerationEvent, generate, type StreamObserver } from '../generation/generate.js';
+import { connectMcpServers, type McpServers } from '../generation/mcp-servers.js';
 import { withObjectEvents } from '../generation/object-events.js';
 import { providerPipeline } from '../generation/pipeline.js';
 import { createProviderCatalog, type ProviderCatalog, type ProviderChoice } from '../generation/provider-catalog.js';
@@ -87,6 +88,8 @@ export interface AgentContext {
   registerCancel(streamId: string, cancel: () => void, finished: Promise<unknown>): void;
   /** Cancels a generation for everyone; resolves false if no such generation is running. */
   cancel(streamId: string): Promise<boolean>;
+  /** The configured MCP servers (`MCP_SERVERS`), whose tools join the server-side tools; shutdown closes them. */
+  readonly mcp: McpServers;
   /** Hands a decision to a tool call waiting for approval, here or (resumable streams) on the instance running it. */
   decide(streamId: string, decision: ToolApprovalDecision): Promise<DeskOutcome>;
 }
@@ -117,6 +120,7 @@ export async function createAgentContext(options: AgentContextOptions): Promise<
   const streams = new Set<ActiveStream>();
   const localCancels = new Map<string, () => void>();
   const shared = await createSharedState(config, logger);
+  const mcp = await connectMcpServers(config.mcpServers, logger);
   const generations = config.resumableStreams
     ? new ResumableGenerations({ store: shared.store, graceMs: config.resumeGraceMs, watcherTtlMs, logger })
     : undefined;
@@ -156,7 +160,7 @@ export async function createAgentContext(options: AgentContextOptions): Promise<
       const streamLogger = logger.child({ streamId });
       const pipeline = (stepRequest: CompletionRequest) =>
         providerPipeline(choice.provider, stepRequest, config, streamLogger, metricsSinks);
-      const tools = serverTools ? toolsFor(config, choice.provider.name) : undefined;
+      const tools = serverTools ? toolsFor(config, choice.provider.name, mcp.tools()) : undefined;
       const chunks: Observable<LoopChunk> = tools
         ? defer(() =>
             serverToolLoop({
@@ -199,6 +203,7 @@ export async function createAgentContext(options: AgentContextOptions): Promise<
       localCancels.set(streamId, cancel);
       void finished.finally(() => localCancels.delete(streamId));
     },
+    mcp,
     decide: (streamId, decision) => desk.decide(streamId, decision),
     async cancel(streamId) {
       if (generations) return generations.cancel(streamId);

@@ -74,7 +74,7 @@ export function createShutdown(parts: ShutdownParts): (drainMs?: number) => Prom
     await sleep(50);
     server.closeAllConnections();
     await closed;
-    await shared.close();
+    await Promise.all([shared.close(), context.mcp.close()]);
     logger.info('Shutdown complete');
     flushLogs(logger);
   };

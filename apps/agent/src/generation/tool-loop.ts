@@ -16,7 +16,8 @@ export interface ToolLoopMetrics {
 
 /**
  * The server-side tools a generation on `providerName` runs: `AGENT_TOOLS` when set (for every provider), else all
- * shipped tools for the simulated provider only; `undefined` for none. `TOOL_APPROVAL` marks the ones that ask.
+ * shipped tools for the simulated provider only, plus the MCP servers' tools (`mcp`, for every provider);
+ * `undefined` for none. `TOOL_APPROVAL` marks the ones that ask.
  *
  * @example
  * ```ts
@@ -27,9 +28,11 @@ export interface ToolLoopMetrics {
 export function toolsFor(
   config: Pick<AgentConfig, 'agentTools' | 'toolApproval'>,
   providerName: string,
+  mcp: ToolSet = {},
 ): ToolSet | undefined {
   const names = config.agentTools ?? (providerName === 'simulated' ? SHIPPED_TOOL_NAMES : []);
-  return names.length === 0 ? undefined : withApprovals(shippedTools(names), config.toolApproval);
+  const tools = { ...(names.length === 0 ? {} : shippedTools(names)), ...mcp };
+  return Object.keys(tools).length === 0 ? undefined : withApprovals(tools, config.toolApproval);
 }
 
 /**

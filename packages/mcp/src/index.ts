@@ -1,0 +1,11 @@
+export type { McpHttpServerConfig, McpServerConfig, McpStdioServerConfig } from './config.js';
+export { parseMcpServerConfig } from './config.js';
+export type { ConnectMcpServerOptions, McpConnection, McpConnectionEvent, McpConnectionStatus } from './connection.js';
+export { connectMcpServer, mcpToolSet } from './connection.js';
+export type { McpToolErrorReason } from './errors.js';
+export { McpConnectionError, McpToolError } from './errors.js';
+export type { McpTool, McpToolSet, McpToolsOptions } from './mcp-tools.js';
+export { mcpTools } from './mcp-tools.js';
+export { DEFAULT_SEPARATOR, modelToolNames } from './names.js';
+export type { McpAudioPart, McpContentPart, McpToolOutput } from './result.js';
+export { toolOutput } from './result.js';
