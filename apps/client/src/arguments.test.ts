@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_URL, parseArguments, UsageError } from './arguments.js';
+import { DEFAULT_URL, parseArguments, USAGE, UsageError } from './arguments.js';
 
 describe('parseArguments', () => {
   it('joins positionals into the prompt and applies defaults', () => {
@@ -125,6 +125,15 @@ describe('parseArguments: attachments and JSON answers', () => {
     });
   });
 
+  it('--yes and -y approve tool calls; neither by default; the help says how approvals work', () => {
+    expect(parseArguments(['hi']).yes).toBe(false);
+    expect(parseArguments(['--yes', 'hi']).yes).toBe(true);
+    expect(parseArguments(['-y', 'hi'])).toMatchObject({ yes: true, prompt: 'hi' });
+    expect(USAGE).toContain('-y, --yes');
+    expect(USAGE).toContain('[y/N]');
+    expect(USAGE).toContain('no terminal to ask on');
+  });
+
   it('--json-schema and --object ask for an object; --json stays the event-lines flag', () => {
     expect(parseArguments(['--json-schema', 'person.json', 'hi'])).toMatchObject({
       jsonSchema: 'person.json',
@@ -145,6 +154,8 @@ describe('parseArguments: attachments and JSON answers', () => {
     [['--follow', 'abc', '--image', 'a.png'], /no --image or --file/],
     [['--follow', 'abc', '--file', 'a.pdf'], /no --image or --file/],
     [['--follow', 'abc', '--json-schema', 's.json'], /no --json-schema/],
+    [['--follow', 'abc', '--yes'], /no --yes/],
+    [['--yes=no', 'hi'], /yes/],
   ])('rejects %j with a usage error', (argv, message) => {
     expect(() => parseArguments(argv)).toThrow(UsageError);
     expect(() => parseArguments(argv)).toThrow(message);

@@ -39,6 +39,8 @@ export interface ClientArguments {
    * `--json-schema` (that schema's shape).
    */
   object: boolean;
+  /** Approve every tool call the agent asks about, without asking (`--yes`, `-y`). */
+  yes: boolean;
 }
 
 /** `--help` text. */
@@ -68,7 +70,13 @@ Options:
   --file <path>        attach a PDF or UTF-8 text file (up to 10 MiB); repeatable
   --json-schema <file> ask for a JSON answer of this JSON Schema; prints the final object (pretty) on stdout
   --object             ask for a JSON answer (any object, no schema); prints the final object on stdout
+  -y, --yes            approve every tool call the agent asks about, without asking
   -h, --help           show this help
+
+Tool calls the agent runs show on stderr: "⚙ <tool> <input>", then "  → <output> (<duration>)" or
+"  ✗ <kind>: <message>". When the agent asks for approval (its TOOL_APPROVAL setting), the CLI asks
+"Run <tool> <input>? [y/N]" on the terminal, one call at a time; --yes approves them all; without a terminal on
+stdin and without --yes, each call is denied ("no terminal to ask on"). Ctrl-C at the question cancels the reply.
 
 With --json-schema or --object, stdout gets only the final, checked object; --json still prints every event
 (the object events included). An answer that does not match the schema exits 1 (error: invalid-output).
@@ -127,6 +135,11 @@ export function parseArguments(argv: readonly string[], env: Record<string, stri
   }
   if (values.after !== undefined && follow === undefined)
     throw new UsageError('--after only makes sense with --follow');
+  if (values.yes === true && follow !== undefined) {
+    throw new UsageError(
+      '--follow only watches: the client that started the reply decides on its tool calls (no --yes)',
+    );
+  }
   const images = values.image ?? [];
   const files = values.file ?? [];
   const jsonSchema = values['json-schema'];
@@ -151,6 +164,7 @@ export function parseArguments(argv: readonly string[], env: Record<string, stri
     files,
     jsonSchema,
     object: jsonSchema !== undefined || values.object === true,
+    yes: values.yes === true,
   };
 }
 
@@ -194,6 +208,7 @@ function parseWithNode(argv: readonly string[]) {
       file: { type: 'string', multiple: true },
       'json-schema': { type: 'string' },
       object: { type: 'boolean' },
+      yes: { type: 'boolean', short: 'y' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -24,5 +24,32 @@ export type { ReconnectAttempt, ResolvedResumeOptions, ResumeOptions } from './r
 export { reconnectDelayMs, resolveResumeOptions } from './resume-policy.js';
 export type { ClientIo } from './run-client.js';
 export { EXIT_CODES, runClient } from './run-client.js';
-export type { ChatMessage, FollowTarget, StreamChatOptions } from './stream-chat.js';
+export type {
+  ChatMessage,
+  FollowTarget,
+  StreamChatOptions,
+  ToolApprovalDecision,
+  ToolApprovalOptions,
+} from './stream-chat.js';
 export { streamChat } from './stream-chat.js';
+export type { ApprovalPolicy, AskFunction } from './tool-approval.js';
+export {
+  createApprovalDecider,
+  createTerminalAsk,
+  DECLINED_REASON,
+  isYes,
+  NO_TERMINAL_REASON,
+} from './tool-approval.js';
+export type { LineStyle, ToolDisplay, ToolLine, ToolLineKind } from './tool-display.js';
+export {
+  colorEnabled,
+  createToolDisplay,
+  DEFAULT_LINE_WIDTH,
+  formatApprovalQuestion,
+  formatDuration,
+  formatToolCall,
+  formatToolResult,
+  lineStyle,
+  oneLine,
+  styleToolLine,
+} from './tool-display.js';

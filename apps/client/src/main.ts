@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { runClient } from './run-client.js';
+import { createTerminalAsk } from './tool-approval.js';
 
 const controller = new AbortController();
 let stdoutClosed = false;
@@ -27,8 +28,11 @@ const code = await runClient({
     write: (text: string) => stdoutClosed || process.stderr.write(text),
     once: (event: 'drain', listener: () => void) => process.stderr.once(event, listener),
     isTTY: process.stderr.isTTY,
+    columns: process.stderr.columns,
   },
   signal: controller.signal,
+  // Tool approvals are asked on the terminal; with stdin piped or redirected there is nobody to ask.
+  ask: process.stdin.isTTY ? createTerminalAsk(process.stdin, process.stderr) : undefined,
 });
 // Exit explicitly once output is flushed: idle keep-alive sockets must not hold the process open.
 if (stdoutClosed) process.exit(0);

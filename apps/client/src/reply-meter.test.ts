@@ -1,3 +1,4 @@
+import type { AgentEvent } from '@rxllm/protocol';
 import { describe, expect, it } from 'vitest';
 import { createReplyMeter, formatComplete, formatFollowed, formatProgress } from './reply-meter.js';
 
@@ -5,6 +6,16 @@ function clock(...times: number[]) {
   let index = 0;
   return () => times[Math.min(index++, times.length - 1)]!;
 }
+
+const call: AgentEvent = {
+  type: 'tool-call-ready',
+  step: 1,
+  index: 0,
+  id: 'c1',
+  name: 'calculator',
+  input: {},
+  arguments: '{}',
+};
 
 describe('createReplyMeter', () => {
   it('counts text chunks, code points, TTFT and usage-based tokens/s', () => {
@@ -49,6 +60,77 @@ describe('createReplyMeter', () => {
       complete: false,
     });
     expect(meter.summary().objectFields).toBe(4);
+  });
+
+  it('sums the output tokens of every step with step-finish.totalUsage, not the last step’s usage', () => {
+    // start 0; step 1: tool-call 100, finish 300; step 2: text 1300 (after the tool ran), finish 2300; summary 2500
+    const meter = createReplyMeter(clock(0, 100, 300, 1300, 2300, 2500));
+    const events: AgentEvent[] = [
+      { type: 'start', provider: 'simulated', model: 'm' },
+      { type: 'step-start', step: 1 },
+      { type: 'tool-call', index: 0, id: 'c1', name: 'calculator', argumentsDelta: '{}' },
+      { type: 'usage', usage: { inputTokens: 5, outputTokens: 8 } },
+      { type: 'finish', reason: 'tool-calls' },
+      call,
+      { type: 'tool-result', step: 1, toolCallId: 'c1', name: 'calculator', output: 42, durationMs: 1000 },
+      {
+        type: 'step-finish',
+        step: 1,
+        reason: 'tool-calls',
+        usage: { outputTokens: 8 },
+        totalUsage: { outputTokens: 8 },
+        toolCalls: 1,
+      },
+      { type: 'step-start', step: 2 },
+      { type: 'text', text: 'The answer is 42.' },
+      { type: 'usage', usage: { inputTokens: 6, outputTokens: 19 } },
+      { type: 'finish', reason: 'stop' },
+      {
+        type: 'step-finish',
+        step: 2,
+        reason: 'stop',
+        usage: { outputTokens: 19 },
+        totalUsage: { outputTokens: 27 },
+        toolCalls: 0,
+        stoppedBy: 'no-tool-calls',
+      },
+      { type: 'done', metrics: { ttftMs: 100, chunks: 1, chars: 17, durationMs: 2500 } },
+    ];
+    for (const event of events) meter.observe(event);
+    const summary = meter.summary();
+    expect(summary).toMatchObject({ outputTokens: 27, steps: 2, toolCalls: 1, ttftMs: 100, durationMs: 2500 });
+    // 27 tokens over the model's 200 ms + 1000 ms: the tool's run between the steps does not count.
+    expect(summary.tokensPerSecond).toBeCloseTo(22.5, 5);
+    expect(formatComplete(summary)).toBe(
+      'Complete: 1 chunks, 17 chars, 2 steps, 1 tool call, TTFT 100 ms, 22.5 tokens/s',
+    );
+  });
+
+  it('sums the steps’ own usage when step-finish carries no totalUsage', () => {
+    const meter = createReplyMeter(clock(0, 10, 20, 30, 40, 50));
+    meter.observe({ type: 'step-start', step: 1 });
+    meter.observe({ type: 'text', text: 'a' });
+    meter.observe({ type: 'usage', usage: { outputTokens: 4 } });
+    meter.observe({ type: 'usage', usage: { outputTokens: 5 } }); // a provider that reports twice: the latest counts
+    meter.observe({ type: 'finish', reason: 'tool-calls' });
+    meter.observe({ type: 'step-finish', step: 1, reason: 'tool-calls', toolCalls: 2 });
+    meter.observe({ type: 'step-start', step: 2 });
+    meter.observe({ type: 'text', text: 'b' });
+    meter.observe({ type: 'usage', usage: { outputTokens: 7 } });
+    // Before step 2 finishes the running figure already counts it.
+    expect(meter.summary().outputTokens).toBe(12);
+    meter.observe({ type: 'step-finish', step: 2, reason: 'stop', usage: { outputTokens: 6 }, toolCalls: 0 });
+    expect(meter.summary().outputTokens).toBe(11);
+  });
+
+  it('says nothing about steps for a reply without tools, even inside a one-step loop', () => {
+    const meter = createReplyMeter(clock(0, 10, 20, 30));
+    meter.observe({ type: 'step-start', step: 1 });
+    meter.observe({ type: 'text', text: 'hi' });
+    meter.observe({ type: 'usage', usage: { outputTokens: 1 } });
+    meter.observe({ type: 'finish', reason: 'stop' });
+    meter.observe({ type: 'step-finish', step: 1, reason: 'stop', toolCalls: 0, totalUsage: { outputTokens: 1 } });
+    expect(formatComplete(meter.summary())).toMatch(/^Complete: 1 chunks, 2 chars, TTFT 10 ms, [\d.]+ tokens\/s$/);
   });
 
   it('reports no TTFT when nothing arrived', () => {

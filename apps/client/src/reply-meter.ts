@@ -1,3 +1,4 @@
+import type { Usage } from '@rxllm/core';
 import type { AgentEvent, StreamMetrics } from '@rxllm/protocol';
 
 /** What the client measured about one reply. */
@@ -9,11 +10,19 @@ export interface ReplySummary {
   /** Request start to first content event (text, reasoning or tool call), measured by the client. */
   ttftMs: number | undefined;
   durationMs: number;
-  /** Output tokens per second of generation (first content to end). */
+  /**
+   * Output tokens per second of generation: from each step's first content to its `finish` (the model's time only,
+   * so a tool's run or a wait for approval between steps does not count); first content to end without steps.
+   */
   tokensPerSecond: number | undefined;
   /** True when `tokensPerSecond` is estimated from characters (chars / 4) because the agent sent no usage. */
   tokensEstimated: boolean;
+  /** Output tokens of the whole reply: every step's, from `step-finish.totalUsage` (or the sum of the steps' usage). */
   outputTokens: number | undefined;
+  /** Model requests of a tool loop (`step-finish` events); 0 for a reply without tool-loop events. */
+  steps?: number;
+  /** Tool calls made (`tool-call-ready` events). */
+  toolCalls?: number;
   /** Values (leaves, at any depth) of the latest `object` event so far; undefined before any came. */
   objectFields?: number | undefined;
 }
@@ -31,9 +40,60 @@ export interface ReplyMeter {
   summary(): ReplySummary;
 }
 
+/** Output tokens across the steps of a tool loop, from what each step and the loop report. */
+interface TokenCount {
+  observe(event: AgentEvent): void;
+  total(): number | undefined;
+}
+
+/**
+ * Each step reports its own `usage` (the provider's, possibly several times: the latest counts) and `step-finish`
+ * brings the loop's running `totalUsage`, which wins when present; the steps' figures are summed otherwise.
+ */
+function createTokenCount(): TokenCount {
+  let finishedSteps: number | undefined;
+  let currentStep: number | undefined;
+  const add = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : a + b);
+  const outputOf = (usage: Usage | undefined) =>
+    typeof usage?.outputTokens === 'number' ? usage.outputTokens : undefined;
+  return {
+    observe(event) {
+      if (event.type === 'usage') {
+        currentStep = outputOf(event.usage) ?? currentStep;
+      } else if (event.type === 'step-finish') {
+        finishedSteps = outputOf(event.totalUsage) ?? add(finishedSteps, outputOf(event.usage) ?? currentStep);
+        currentStep = undefined;
+      }
+    },
+    total: () => add(finishedSteps, currentStep),
+  };
+}
+
+/** The model's own time: from the first content of each step to its `finish`, summed (the last one may be open). */
+function createGenerationClock(now: () => number) {
+  let closedMs = 0;
+  let openedAt: number | undefined;
+  let firstContentAt: number | undefined;
+  return {
+    content() {
+      if (openedAt !== undefined) return;
+      openedAt = now();
+      firstContentAt ??= openedAt;
+    },
+    finish() {
+      if (openedAt === undefined) return;
+      closedMs += now() - openedAt;
+      openedAt = undefined;
+    },
+    firstContentAt: () => firstContentAt,
+    elapsedMs: (endedAt: number) => closedMs + (openedAt === undefined ? 0 : endedAt - openedAt),
+  };
+}
+
 /**
  * Measures a reply on the client side: chunks, characters, time to first token, tokens per second (from the
- * `usage` event when the agent forwards one, else estimated as chars / 4). `now` is injectable for tests.
+ * `usage` events when the agent forwards them, summed over the steps of a tool loop, else estimated as chars / 4),
+ * steps and tool calls. `now` is injectable for tests.
  *
  * @example
  * ```ts
@@ -44,21 +104,26 @@ export interface ReplyMeter {
  */
 export function createReplyMeter(now: () => number = () => performance.now()): ReplyMeter {
   const startedAt = now();
-  let firstContentAt: number | undefined;
+  const clock = createGenerationClock(now);
+  const tokens = createTokenCount();
   let chunks = 0;
   let chars = 0;
-  let outputTokens: number | undefined;
+  let steps = 0;
+  let toolCalls = 0;
   let objectFields: number | undefined;
   return {
     observe(event) {
-      if (event.type === 'text' || event.type === 'reasoning' || event.type === 'tool-call') {
-        firstContentAt ??= now();
-      }
+      tokens.observe(event);
+      if (event.type === 'text' || event.type === 'reasoning' || event.type === 'tool-call') clock.content();
       if (event.type === 'text') {
         chunks += 1;
         for (const _ of event.text) chars += 1;
-      } else if (event.type === 'usage' && typeof event.usage.outputTokens === 'number') {
-        outputTokens = event.usage.outputTokens;
+      } else if (event.type === 'finish') {
+        clock.finish();
+      } else if (event.type === 'step-finish') {
+        steps += 1;
+      } else if (event.type === 'tool-call-ready') {
+        toolCalls += 1;
       } else if (event.type === 'object') {
         objectFields = countLeaves(event.object);
       }
@@ -66,18 +131,22 @@ export function createReplyMeter(now: () => number = () => performance.now()): R
     summary() {
       const endedAt = now();
       const durationMs = endedAt - startedAt;
-      const generationSeconds = firstContentAt === undefined ? 0 : (endedAt - firstContentAt) / 1000;
-      const tokens = outputTokens ?? (chars > 0 ? chars / 4 : undefined);
+      const firstContentAt = clock.firstContentAt();
+      const generationSeconds = clock.elapsedMs(endedAt) / 1000;
+      const outputTokens = tokens.total();
+      const estimate = outputTokens ?? (chars > 0 ? chars / 4 : undefined);
       const seconds = generationSeconds > 0.001 ? generationSeconds : durationMs / 1000;
       return {
         chunks,
         chars,
         ttftMs: firstContentAt === undefined ? undefined : firstContentAt - startedAt,
         durationMs,
-        tokensPerSecond: tokens === undefined || seconds <= 0 ? undefined : tokens / seconds,
+        tokensPerSecond: estimate === undefined || seconds <= 0 ? undefined : estimate / seconds,
         tokensEstimated: outputTokens === undefined,
         outputTokens,
         objectFields,
+        steps,
+        toolCalls,
       };
     },
   };
@@ -98,12 +167,24 @@ export function formatProgress(chunks: number, chars: number, objectFields?: num
   return `\rReceived ${chunks} chunks, ${chars} chars${object}...`;
 }
 
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
+/** `, 2 steps, 1 tool call` for a reply that ran tools (or took several steps), else nothing. */
+function toolFigures(summary: ReplySummary): string {
+  const steps = summary.steps ?? 0;
+  const toolCalls = summary.toolCalls ?? 0;
+  if (steps <= 1 && toolCalls === 0) return '';
+  return `, ${plural(steps, 'step')}, ${plural(toolCalls, 'tool call')}`;
+}
+
 /**
- * The final metrics line: `Complete: N chunks, M chars, TTFT X ms, Y tokens/s` (`~Y tokens/s (est.)` when estimated).
+ * The final metrics line: `Complete: N chunks, M chars, TTFT X ms, Y tokens/s` (`~Y tokens/s (est.)` when estimated);
+ * a reply that ran tools also says how many steps and calls it took, and its rate counts every step's tokens.
  *
  * @example
  * ```ts
  * formatComplete(meter.summary()); // "Complete: 147 chunks, 523 chars, TTFT 412 ms, 38.2 tokens/s"
+ * // with tools: "Complete: 21 chunks, 110 chars, 2 steps, 1 tool call, TTFT 5 ms, 30.4 tokens/s"
  * ```
  */
 export function formatComplete(summary: ReplySummary): string {
@@ -114,7 +195,7 @@ export function formatComplete(summary: ReplySummary): string {
       : summary.tokensEstimated
         ? `~${summary.tokensPerSecond.toFixed(1)} tokens/s (est.)`
         : `${summary.tokensPerSecond.toFixed(1)} tokens/s`;
-  return `Complete: ${summary.chunks} chunks, ${summary.chars} chars, ${ttft}, ${rate}`;
+  return `Complete: ${summary.chunks} chunks, ${summary.chars} chars${toolFigures(summary)}, ${ttft}, ${rate}`;
 }
 
 /**

@@ -1,6 +1,13 @@
-import { type ContentPart, LLMError, type ResponseFormat, retryAfterMsFromHeaders } from '@rxllm/core';
+import {
+  type ContentPart,
+  LLMError,
+  type ResponseFormat,
+  retryAfterMsFromHeaders,
+  type ToolApprovalRequestChunk,
+} from '@rxllm/core';
 import {
   type AgentEvent,
+  type ApproveMessage,
   type ChatMessage,
   type ChatRequestBody,
   decodeWebSocketFrame,
@@ -8,6 +15,7 @@ import {
   parseErrorBody,
   type ReceivedEvent,
   readAgentEvents,
+  type ToolApprovalBody,
   type WebSocketClientMessage,
 } from '@rxllm/protocol';
 import WebSocket from 'ws';
@@ -28,6 +36,27 @@ export interface FollowTarget {
   streamId: string;
   /** Only events after this id (0, the default, replays the generation from its start). */
   after?: number;
+}
+
+/** A decision on one tool call: run it, or not (and why: `reason` goes to the model with the denial). */
+export interface ToolApprovalDecision {
+  approved: boolean;
+  reason?: string;
+}
+
+/** How a stream answers the agent's `tool-approval-request`s; see {@link StreamChatOptions.toolApproval}. */
+export interface ToolApprovalOptions {
+  /**
+   * Decides on one request, after its event was yielded: requests are decided one at a time, in the order they
+   * came, and the stream waits meanwhile. Resolve to `undefined` to leave the decision to someone else. `signal`
+   * aborts with the stream; a rejection ends the stream (as `aborted` when the stream was aborted).
+   */
+  decide(request: ToolApprovalRequestChunk, signal: AbortSignal): Promise<ToolApprovalDecision | undefined>;
+  /**
+   * A decision that did not take: the agent refused it (HTTP 404 or 409, an `id: 0` error frame on the WebSocket)
+   * or it could not be sent. The stream goes on (the agent's own approval timeout then decides).
+   */
+  onRefused?(error: LLMError, request: ToolApprovalRequestChunk): void;
 }
 
 /** Where and what to ask; see {@link streamChat}. */
@@ -63,6 +92,12 @@ export interface StreamChatOptions {
   follow?: FollowTarget;
   /** Called once with the stream id as soon as the agent tells it (`X-Stream-Id`, or the `start` event). */
   onStreamId?: (streamId: string) => void;
+  /**
+   * Answers the agent's `tool-approval-request`s (an agent with `TOOL_APPROVAL` set): over SSE with
+   * `POST /chat/:streamId/approve`, over WebSocket with an `approve` frame on the same socket. Without it the
+   * requests are only yielded, and someone else (or the agent's timeout) decides.
+   */
+  toolApproval?: ToolApprovalOptions;
 }
 
 /** Bound on anything read whole into memory: an error body, a single SSE event. */
@@ -71,11 +106,50 @@ const maxBufferedBytes = 1024 * 1024;
 const maxQueuedEvents = 256;
 /** Ctrl-C must still exit promptly when the agent does not answer the cancel request. */
 const cancelTimeoutMs = 2000;
+/** A decision that takes longer than this to deliver is reported as not sent; the agent's own timeout decides. */
+const approveTimeoutMs = 5000;
 
 /** What a stream has seen so far: enough to pick it up again after a dropped connection. */
 interface StreamCursor {
   streamId: string | undefined;
   lastId: number | undefined;
+}
+
+/** How a decision reaches the agent over the WebSocket that is receiving the stream (replaced on a reconnection). */
+interface ApprovalLink {
+  /** Sends on the current socket; false when it is not open. */
+  send: ((message: ApproveMessage) => boolean) | undefined;
+  /** Decisions sent on the current socket: after one, an `id: 0` error frame is its refusal, not the stream's end. */
+  sentOnSocket: number;
+  /** Requests decided on the current socket whose `tool-result` has not come yet, oldest first. */
+  pending: ToolApprovalRequestChunk[];
+  /** The request of the latest decision sent on the current socket. */
+  last: ToolApprovalRequestChunk | undefined;
+}
+
+/**
+ * The request an `id: 0` refusal frame is about. The agent says nothing when it takes a decision, and its refusal
+ * names the call (`the tool call <id> is not waiting for a decision`): the pending one the message names, else the
+ * oldest pending, else the latest sent.
+ */
+function refusedRequest(link: ApprovalLink, message: string): ToolApprovalRequestChunk | undefined {
+  // The longest id the message names (`call_1` is inside `call_10`), else the oldest.
+  let index = 0;
+  let named = '';
+  for (const [at, request] of link.pending.entries()) {
+    if (message.includes(request.toolCallId) && request.toolCallId.length > named.length) {
+      index = at;
+      named = request.toolCallId;
+    }
+  }
+  const [request] = link.pending.splice(index, 1);
+  return request ?? link.last;
+}
+
+/** A request whose result came was decided: a later refusal is not about it. */
+function settlePending(link: ApprovalLink, event: AgentEvent): void {
+  if (event.type !== 'tool-result' || event.partial === true || link.pending.length === 0) return;
+  link.pending = link.pending.filter((request) => request.toolCallId !== event.toolCallId);
 }
 
 function promptMessage(options: StreamChatOptions): ChatMessage {
@@ -220,6 +294,7 @@ async function* webSocketEvents(
   controller: AbortController,
   first: WebSocketClientMessage,
   sendCancelOnExit: boolean,
+  link: ApprovalLink,
 ): AsyncGenerator<ReceivedEvent> {
   const queue: ReceivedEvent[] = [];
   let failure: LLMError | undefined;
@@ -240,6 +315,15 @@ async function* webSocketEvents(
     maxPayload: maxBufferedBytes,
   });
   let paused = false;
+  link.sentOnSocket = 0;
+  link.pending = [];
+  link.last = undefined;
+  link.send = (message) => {
+    if (socket.readyState !== WebSocket.OPEN) return false;
+    socket.send(JSON.stringify(message));
+    link.sentOnSocket += 1;
+    return true;
+  };
   socket.on('open', () => socket.send(JSON.stringify(first)));
   socket.on('message', (data, isBinary) => {
     if (isBinary)
@@ -318,14 +402,26 @@ function sleep(milliseconds: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** `POST /chat/:streamId/<action>` with the agent key, and a JSON body when there is one. */
+function postToStream(
+  options: StreamChatOptions,
+  streamId: string,
+  action: 'cancel' | 'approve',
+  signal: AbortSignal,
+  body?: ToolApprovalBody,
+): Promise<Response> {
+  return fetch(endpoint(options.url, streamPath(streamId, `/${action}`)), {
+    method: 'POST',
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...authorization(options) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal,
+  });
+}
+
 /** Asks the agent to stop a generation for everyone; bounded, and never throws (the caller is already leaving). */
 async function cancelGeneration(options: StreamChatOptions, streamId: string): Promise<void> {
   try {
-    const response = await fetch(endpoint(options.url, streamPath(streamId, '/cancel')), {
-      method: 'POST',
-      headers: authorization(options),
-      signal: AbortSignal.timeout(cancelTimeoutMs),
-    });
+    const response = await postToStream(options, streamId, 'cancel', AbortSignal.timeout(cancelTimeoutMs));
     await response.body?.cancel();
   } catch {
     // The agent is gone or slow: it cancels on its own when the grace period for detached streams ends.
@@ -344,11 +440,87 @@ function lostStreamError(error: LLMError, cursor: StreamCursor, note: string): L
   });
 }
 
+/** An error the client makes up about a decision it could not deliver. */
+function undeliveredError(message: string): LLMError {
+  return new LLMError({ kind: 'network', provider: CLIENT_PROVIDER, message });
+}
+
+/** Sends a decision with `POST /chat/:streamId/approve`: the agent's refusal, or undefined once it took it. */
+async function postApproval(
+  options: StreamChatOptions,
+  streamId: string | undefined,
+  body: ToolApprovalBody,
+  signal: AbortSignal,
+): Promise<LLMError | undefined> {
+  if (streamId === undefined) {
+    return undeliveredError('the agent did not name the stream (no X-Stream-Id): the decision cannot be sent');
+  }
+  let response: Response;
+  try {
+    response = await postToStream(
+      options,
+      streamId,
+      'approve',
+      AbortSignal.any([signal, AbortSignal.timeout(approveTimeoutMs)]),
+      body,
+    );
+  } catch (cause) {
+    if (signal.aborted) throw abortedError();
+    return connectionError(cause, options.url);
+  }
+  if (!response.ok) return errorFromResponse(response);
+  await response.body?.cancel();
+  return undefined;
+}
+
+/** Sends a decision as an `approve` frame on the socket receiving the stream (a refusal comes back as a frame). */
+function sendApproveFrame(
+  link: ApprovalLink,
+  body: ToolApprovalBody,
+  request: ToolApprovalRequestChunk,
+): LLMError | undefined {
+  if (link.send?.({ type: 'approve', ...body })) {
+    link.last = request;
+    link.pending.push(request);
+    return undefined;
+  }
+  return undeliveredError('the WebSocket to the agent is not open: the decision was not sent');
+}
+
+/** Asks `approval` about one request and delivers its decision, reporting one that did not take. */
+async function decideToolCall(
+  options: StreamChatOptions,
+  approval: ToolApprovalOptions,
+  controller: AbortController,
+  context: { streamId: string | undefined; link: ApprovalLink },
+  request: ToolApprovalRequestChunk,
+): Promise<void> {
+  let decision: ToolApprovalDecision | undefined;
+  try {
+    decision = await approval.decide(request, controller.signal);
+  } catch (error) {
+    throw controller.signal.aborted ? abortedError() : error;
+  }
+  if (controller.signal.aborted) throw abortedError();
+  if (decision === undefined) return;
+  const body: ToolApprovalBody = {
+    toolCallId: request.toolCallId,
+    approved: decision.approved,
+    ...(decision.reason === undefined ? {} : { reason: decision.reason }),
+  };
+  const refusal =
+    options.transport === 'ws'
+      ? sendApproveFrame(context.link, body, request)
+      : await postApproval(options, context.streamId, body, controller.signal);
+  if (refusal) approval.onRefused?.(refusal, request);
+}
+
 async function* eventsWithReconnection(
   options: StreamChatOptions,
   controller: AbortController,
   cursor: StreamCursor,
   onStreamId: (streamId: string) => void,
+  link: ApprovalLink,
 ): AsyncGenerator<AgentEvent> {
   const resume = resolveResumeOptions(options.resume);
   const transport = options.transport === 'ws' ? 'ws' : 'sse';
@@ -364,6 +536,7 @@ async function* eventsWithReconnection(
               ? { type: 'resume', streamId: cursor.streamId ?? '', after: cursor.lastId ?? 0 }
               : requestBody(options),
             options.follow === undefined,
+            link,
           )
         : sseEvents(options, controller, cursor, resuming, onStreamId);
     try {
@@ -388,8 +561,15 @@ async function* eventsWithReconnection(
           }
         }
         if (event.type === 'start' && event.streamId !== undefined) onStreamId(event.streamId);
+        settlePending(link, event);
         failures = 0;
         if (event.type === 'error') {
+          const refused = id === 0 && link.sentOnSocket > 0 ? refusedRequest(link, event.error.message) : undefined;
+          if (refused !== undefined) {
+            // Outside the stream, after a decision was sent on this socket: the agent refused a decision.
+            options.toolApproval?.onRefused?.(agentError(event.error), refused);
+            continue;
+          }
           if (id === 0 && resuming && cursor.streamId !== undefined && event.error.kind === 'not-found') {
             throw notResumableError(cursor.streamId, event.error.message);
           }
@@ -426,9 +606,10 @@ async function* eventsWithReconnection(
 /**
  * Streams one reply from the rxllm agent as an async iterable of its events (`start`, `text`, `reasoning`,
  * `tool-call`, `usage`, `finish`, then `done`; with `responseFormat`, `object` events as well: partial objects, then
- * the checked one with `complete: true`; an answer that fails the schema throws an `invalid-output` error). Cold: each iteration makes one request; breaking out of the loop or
- * aborting `signal` cancels it, and the agent then aborts its upstream request (when the agent keeps detached
- * streams, `RESUMABLE_STREAMS=true`, the client also sends `POST /chat/:streamId/cancel`, bounded to 2 s). Every
+ * the checked one with `complete: true`; an answer that fails the schema throws an `invalid-output` error). Cold: each
+ * iteration makes one request; breaking out of the loop or aborting `signal` cancels it, and the agent then aborts
+ * its upstream request (when the agent keeps detached streams, `RESUMABLE_STREAMS=true`, the client also sends
+ * `POST /chat/:streamId/cancel`, bounded to 2 s). Every
  * failure is thrown as an `LLMError`: an HTTP error status, an `error` event mid-stream (after the text already
  * yielded), an unreachable agent (`details.unreachable`), a stream that ends without `done` (`details.truncated`),
  * or `aborted`.
@@ -436,6 +617,10 @@ async function* eventsWithReconnection(
  * With `resume`, a dropped connection is picked up where it broke (`GET /chat/:streamId` with `Last-Event-ID`, or
  * `{type:"resume"}` over WebSocket) and no event is yielded twice. With `follow`, it attaches to a generation that is
  * already running instead of starting one; stopping a follower only detaches it.
+ *
+ * A reply of an agent that runs tools also carries the tool loop's events (`step-start`, `tool-call-ready`,
+ * `tool-approval-request`, `tool-result`, `step-finish`); with `toolApproval`, each approval request is decided
+ * (one at a time, in order) and the decision sent to the agent before the next event is read.
  *
  * @example
  * ```ts
@@ -463,10 +648,14 @@ export async function* streamChat(options: StreamChatOptions): AsyncGenerator<Ag
   if (cursor.streamId !== undefined) options.onStreamId?.(cursor.streamId);
   let ended = false;
   let gaveUp = false;
+  const link: ApprovalLink = { send: undefined, sentOnSocket: 0, pending: [], last: undefined };
   try {
-    for await (const event of eventsWithReconnection(options, controller, cursor, onStreamId)) {
+    for await (const event of eventsWithReconnection(options, controller, cursor, onStreamId, link)) {
       if (event.type === 'done') ended = true;
       yield event;
+      if (event.type === 'tool-approval-request' && options.toolApproval) {
+        await decideToolCall(options, options.toolApproval, controller, { streamId: cursor.streamId, link }, event);
+      }
     }
     ended = true;
   } catch (error) {
