@@ -118,6 +118,20 @@ describe('server-side tools on the simulated provider (on by default there)', ()
     expect(metrics).toMatch(/rxllm_agent_tool_steps_total [1-9]/);
   });
 
+  it('records each step of a loop as its own model request in /metrics: one TTFT per step', async () => {
+    const ttftCount = async () => {
+      const metrics = await (await fetch(`${harness.agent.url}/metrics`)).text();
+      return [...metrics.matchAll(/^rxllm_ttft_seconds_count\{[^}]*\} (\d+)$/gm)].reduce(
+        (sum, match) => sum + Number(match[1]),
+        0,
+      );
+    };
+    const before = await ttftCount();
+    const events = await chatEvents(harness, { message: 'What is 2 + 2?' });
+    expect(ofType(events, 'step-start')).toHaveLength(2);
+    expect((await ttftCount()) - before).toBe(2);
+  });
+
   it('counts tool calls, failures and their durations on the dashboard feed (/stats)', async () => {
     const stats = async () => (await (await fetch(`${harness.agent.url}/stats`)).json()) as StatsSnapshot;
     const before = await stats();
