@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AgentConfig } from '../config.js';
 import { createHttpLayer } from '../http/router.js';
+import { anthropicErrorBody } from '../routes/anthropic/errors.js';
+import { anthropicRoutes } from '../routes/anthropic/messages.js';
 import { chatRoutes } from '../routes/chat.js';
 import { chatResumeRoutes } from '../routes/chat-resume.js';
 import { healthRoutes } from '../routes/health.js';
@@ -70,7 +72,13 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
     isDraining: context.isDraining,
     rateLimit: context.rateLimit,
     websocket: websocket.serverOptions,
-    errorBodyFor: (path, error) => (path.startsWith('/v1/') ? openAIErrorBody(error) : undefined),
+    // Each vendor route family answers a refusal (auth, Origin, body, shutdown) in its own vendor's error shape.
+    errorBodyFor: (path, error) =>
+      path.startsWith('/v1/messages')
+        ? anthropicErrorBody(error)
+        : path.startsWith('/v1/')
+          ? openAIErrorBody(error)
+          : undefined,
     onUnexpectedError: (error) => logger.error({ err: error }, 'request failed'),
     onResponseDone: (request, route, status, durationMs) => {
       context.prometheus.countRequest(request.method ?? 'GET', route, status);
@@ -84,6 +92,7 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
     chatRoutes(context),
     chatResumeRoutes(context),
     openAIRoutes(context),
+    anthropicRoutes(context),
     stats.routes,
     metricsRoutes(context),
     websocket.routes,

@@ -112,6 +112,26 @@ export function describeIssues(error: z.ZodError): string {
 }
 
 /**
+ * Parses a vendor request body with its schema, or throws a 400 `invalid-request` {@link HttpError} whose message
+ * says what is wrong and whose `param` names the first field at fault (OpenAI's and Anthropic's error shapes carry it).
+ *
+ * @example
+ * ```ts
+ * const body = parseVendorBody(schema, { model: 7 }); // throws 400 "model: Invalid input: expected string…", param model
+ * ```
+ */
+export function parseVendorBody<T>(schema: z.ZodType<T>, raw: unknown): T {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const first = parsed.error.issues[0];
+  throw new HttpError({
+    kind: 'invalid-request',
+    message: describeIssues(parsed.error),
+    ...(first?.path[0] === undefined ? {} : { param: String(first.path[0]) }),
+  });
+}
+
+/**
  * A union's issue says only "must be a string or an array of parts"; when one branch got further into the value
  * (a part's `source`), its deepest issue says what is wrong there.
  */

@@ -24,6 +24,17 @@ export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
   return match?.[1]?.trim();
 }
 
+/**
+ * The `x-api-key` header, as the official Anthropic SDK sends its key (so `new Anthropic({ apiKey: AGENT_API_KEY })`
+ * reaches the agent's `/v1/messages`). A custom header: a page on another origin cannot send it without a preflight.
+ */
+export function apiKeyHeaderToken(headers: IncomingHttpHeaders): string | undefined {
+  const header = headers['x-api-key'];
+  if (typeof header !== 'string') return undefined;
+  const token = header.trim();
+  return token === '' ? undefined : token;
+}
+
 /** Browsers cannot set headers on a WebSocket: they may offer the subprotocol `rxllm.bearer.<token>` instead. */
 export function subprotocolToken(headers: IncomingHttpHeaders): string | undefined {
   const header = headers['sec-websocket-protocol'];
@@ -36,7 +47,8 @@ export function subprotocolToken(headers: IncomingHttpHeaders): string | undefin
 }
 
 /**
- * True when no key is configured, or the request presents it (header, or for WebSocket upgrades the subprotocol).
+ * True when no key is configured, or the request presents it: `Authorization: Bearer`, else `x-api-key`, else (WebSocket
+ * upgrades) the subprotocol. Each is compared in constant time.
  *
  * @example
  * ```ts
@@ -49,6 +61,7 @@ export function isAuthorized(
   allowSubprotocol = false,
 ): boolean {
   if (expected === undefined) return true;
-  const presented = bearerToken(headers) ?? (allowSubprotocol ? subprotocolToken(headers) : undefined);
+  const presented =
+    bearerToken(headers) ?? apiKeyHeaderToken(headers) ?? (allowSubprotocol ? subprotocolToken(headers) : undefined);
   return presented !== undefined && tokensMatch(presented, expected);
 }

@@ -11,7 +11,7 @@ import {
 } from '@rxllm/core';
 import { z } from 'zod';
 import type { AgentConfig } from '../../config.js';
-import { describeIssues } from '../../generation/chat-request.js';
+import { parseVendorBody } from '../../generation/chat-request.js';
 import { checkContentParts, type PartLimits } from '../../generation/content-parts.js';
 import { jsonSchemaProblem } from '../../generation/json-schema.js';
 import { HttpError } from '../../http/errors.js';
@@ -331,16 +331,7 @@ export type ChatCompletionsLimits = Pick<
 export function chatCompletionsParser(config: ChatCompletionsLimits): (raw: unknown) => ChatCompletionsRequest {
   const schema = requestSchema(config.maxMessages);
   return (raw) => {
-    const parsed = schema.safeParse(raw);
-    if (!parsed.success) {
-      const first = parsed.error.issues[0];
-      throw new HttpError({
-        kind: 'invalid-request',
-        message: describeIssues(parsed.error),
-        ...(first?.path[0] === undefined ? {} : { param: String(first.path[0]) }),
-      });
-    }
-    const body = parsed.data;
+    const body = parseVendorBody(schema, raw);
     return {
       model: body.model && body.model.length > 0 ? body.model : undefined,
       messages: toMessages(body, config),
