@@ -118,6 +118,18 @@ describe('server-side tools on the simulated provider (on by default there)', ()
     expect(metrics).toMatch(/rxllm_agent_tool_steps_total [1-9]/);
   });
 
+  it('stream:false: the reply reports the calls the agent ran as toolResults (with steps), not as toolCalls', async () => {
+    const response = await postJson(`${harness.agent.url}/chat`, { message: 'What is 6 * 7?', stream: false });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body.text).toMatch(/^The calculator tool returned 42\./);
+    expect(body.toolCalls).toBeUndefined();
+    expect(body.steps).toBe(2);
+    expect(body.toolResults).toEqual([
+      { toolCallId: expect.any(String), name: 'calculator', output: 42, durationMs: expect.any(Number) },
+    ]);
+  });
+
   it('records each step of a loop as its own model request in /metrics: one TTFT per step', async () => {
     const ttftCount = async () => {
       const metrics = await (await fetch(`${harness.agent.url}/metrics`)).text();

@@ -1,16 +1,41 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Completion } from '@rxllm/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ActiveStream, AgentContext } from '../app/context.js';
 import { toCompletionRequest } from '../generation/chat-request.js';
 import { HttpError } from '../http/errors.js';
 import type { Route } from '../http/router.js';
-import { serveJsonReply } from '../transports/json-reply.js';
+import { serveJsonReply, type ToolLoopSummary } from '../transports/json-reply.js';
 import { serveSse, streamSettings } from '../transports/sse.js';
 
 function wantsJsonReply(headers: IncomingHttpHeaders, stream: boolean | undefined): boolean {
   if (stream !== undefined) return !stream;
   const accept = headers.accept ?? '';
   return accept.includes('application/json') && !accept.includes('text/event-stream');
+}
+
+/**
+ * The tool fields of a JSON reply: calls the agent ran go under `toolResults` (with `steps`), never under
+ * `toolCalls`, which keeps only the calls left for the client (a model's calls when no server tool ran them).
+ */
+function toolFields(completion: Completion, loop: ToolLoopSummary | undefined) {
+  const ran = new Set(loop?.toolResults.map((result) => result.toolCallId));
+  const open = completion.toolCalls.filter((call) => call.id === undefined || !ran.has(call.id));
+  return {
+    ...(open.length > 0 ? { toolCalls: open } : {}),
+    ...(loop && loop.toolResults.length > 0
+      ? {
+          steps: loop.steps,
+          toolResults: loop.toolResults.map(({ name, toolCallId, output, error, denied, durationMs }) => ({
+            toolCallId,
+            name,
+            ...(error ? { error } : { output }),
+            ...(denied ? { denied } : {}),
+            durationMs,
+          })),
+        }
+      : {}),
+  };
 }
 
 const jsonReplyDenial = 'a JSON reply cannot ask for approval: stream the reply (SSE or WebSocket) to decide';
@@ -52,11 +77,11 @@ export function chatRoutes(context: AgentContext): Route[] {
         response,
         events,
         headers: { 'X-Stream-Id': streamId },
-        render: (completion, metrics, object) => ({
+        render: (completion, metrics, object, loop) => ({
           text: completion.text,
           ...(object === undefined ? {} : { object }),
           ...(completion.reasoning ? { reasoning: completion.reasoning } : {}),
-          ...(completion.toolCalls.length > 0 ? { toolCalls: completion.toolCalls } : {}),
+          ...toolFields(completion, loop),
           finishReason: completion.finishReason ?? null,
           usage: completion.usage ?? null,
           metrics,

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { applyChunk, type Completion, emptyCompletion, isToolLoopChunk } from '@rxllm/core';
+import { applyChunk, type Completion, emptyCompletion, isToolLoopChunk, type ToolResultChunk } from '@rxllm/core';
 import type { StreamMetrics } from '@rxllm/protocol';
 import type { Observable, Subscription } from 'rxjs';
 import type { ActiveStream } from '../app/context.js';
@@ -8,6 +8,12 @@ import { errorBody, type HttpError, toHttpError } from '../http/errors.js';
 import { sendError, sendJson } from '../http/responses.js';
 import { deferred } from '../lib/deferred.js';
 
+/** What the agent's own tool loop did in a reply: its steps and the final result of every call it ran. */
+export interface ToolLoopSummary {
+  steps: number;
+  toolResults: ToolResultChunk[];
+}
+
 export interface JsonReplyOptions {
   response: ServerResponse;
   events: Observable<GenerationEvent>;
@@ -15,15 +21,16 @@ export interface JsonReplyOptions {
    * The 200 body, from the whole completion, the `done` metrics and, when a JSON answer was asked for, the checked
    * object of the last `object` event (each route has its own shape).
    */
-  render(completion: Completion, metrics: StreamMetrics, object?: unknown): unknown;
+  render(completion: Completion, metrics: StreamMetrics, object?: unknown, loop?: ToolLoopSummary): unknown;
   /** The error body (default `{error:{kind,message}}`; OpenAI's shape on `/v1`). */
   errorResponseBody?: (error: HttpError) => unknown;
   headers?: Record<string, string>;
 }
 
 /**
- * The non-streaming reply (`stream:false`): collects the generation into one {@link Completion} and answers once,
- * with the route's body on `done` or the error's status and body. A closed response unsubscribes (aborting the
+ * The non-streaming reply (`stream:false`): collects the generation into one {@link Completion} (and, for the
+ * agent's own tool loop, a {@link ToolLoopSummary}) and answers once, with the route's body on `done` or the error's
+ * status and body. A closed response unsubscribes (aborting the
  * upstream request); `abort` answers with the given error.
  *
  * @example
@@ -40,6 +47,7 @@ export function serveJsonReply(options: JsonReplyOptions): ActiveStream {
   let subscription: Subscription | undefined;
   let done = false;
   let object: unknown;
+  let loop: ToolLoopSummary | undefined;
   const finish = () => {
     done = true;
     subscription?.unsubscribe();
@@ -56,9 +64,14 @@ export function serveJsonReply(options: JsonReplyOptions): ActiveStream {
       sendError(response, error, toBody(error));
     } else if (event.type === 'done') {
       finish();
-      sendJson(response, 200, options.render(completion, event.metrics, object), options.headers);
+      sendJson(response, 200, options.render(completion, event.metrics, object, loop), options.headers);
     } else if (event.type === 'object') {
       if (event.complete) object = event.object;
+    } else if (event.type === 'step-start') {
+      loop ??= { steps: 0, toolResults: [] };
+      loop.steps = event.step;
+    } else if (event.type === 'tool-result') {
+      if (!event.partial) loop?.toolResults.push(event);
     } else if (!isToolLoopChunk(event)) {
       applyChunk(completion, event);
     }
