@@ -53,6 +53,13 @@ const booleanFlag = (name: string) =>
       return z.NEVER;
     });
 
+/** The items of a comma-separated setting, trimmed, without empty ones. */
+const commaList = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
 /** What a provider takes as a function name (OpenAI's and Anthropic's rule; namespaced MCP tools use `__`). */
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
@@ -115,10 +122,7 @@ const environmentSchema = z.object({
     .transform((value, context) => {
       if (value === undefined || value === '') return undefined;
       if (value.toLowerCase() === 'none') return [];
-      const names = value
-        .split(',')
-        .map((name) => name.trim())
-        .filter(Boolean);
+      const names = commaList(value);
       const unknown = names.filter((name) => !(SHIPPED_TOOL_NAMES as readonly string[]).includes(name));
       if (unknown.length > 0) {
         context.addIssue({
@@ -138,14 +142,7 @@ const environmentSchema = z.object({
     .transform((value, context): 'all' | readonly string[] => {
       if (value === undefined || value === '' || value.toLowerCase() === 'none') return [];
       if (value.toLowerCase() === 'all') return 'all';
-      const names = [
-        ...new Set(
-          value
-            .split(',')
-            .map((name) => name.trim())
-            .filter(Boolean),
-        ),
-      ];
+      const names = [...new Set(commaList(value))];
       const bad = names.filter((name) => !TOOL_NAME.test(name));
       if (bad.length > 0) {
         context.addIssue({
@@ -274,14 +271,8 @@ export function loadConfig(env: AgentEnv = process.env): AgentConfig {
     host: values.HOST || '127.0.0.1',
     logLevel: values.LOG_LEVEL,
     agentApiKey,
-    allowedOrigins: (values.ALLOWED_ORIGINS ?? '')
-      .split(',')
-      .map((origin) => origin.trim().replace(/\/+$/, ''))
-      .filter(Boolean),
-    allowedHosts: (values.ALLOWED_HOSTS ?? '')
-      .split(',')
-      .map((host) => host.trim().toLowerCase())
-      .filter(Boolean),
+    allowedOrigins: commaList(values.ALLOWED_ORIGINS).map((origin) => origin.replace(/\/+$/, '')),
+    allowedHosts: commaList(values.ALLOWED_HOSTS).map((host) => host.toLowerCase()),
     allowUnauthenticated: values.ALLOW_UNAUTHENTICATED,
     maxBodyBytes: values.MAX_BODY_BYTES,
     maxMessageChars: values.MAX_MESSAGE_CHARS,
