@@ -1,5 +1,5 @@
 /** Command-line flags of `pnpm bench`. */
-export type Section = 'library' | 'gateway' | 'operators' | 'structured';
+export type Section = 'library' | 'gateway' | 'operators' | 'structured' | 'tools';
 
 export interface BenchOptions {
   quick: boolean;
@@ -12,8 +12,11 @@ export interface BenchOptions {
   held: number | undefined;
 }
 
-const ALL_SECTIONS: Section[] = ['operators', 'library', 'gateway', 'structured'];
-/** What a run without `--only` measures: `structured` takes minutes (the AI SDK's side is O(n²)), so only on request. */
+const ALL_SECTIONS: Section[] = ['operators', 'library', 'gateway', 'structured', 'tools'];
+/**
+ * What a run without `--only` measures: `structured` takes minutes (the AI SDK's side is O(n²)) and `tools` one to two,
+ * so only on request.
+ */
 const DEFAULT_SECTIONS: Section[] = ['operators', 'library', 'gateway'];
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
@@ -39,7 +42,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     else if (argument === '--') continue;
     else
       throw new Error(
-        `unknown flag ${argument} (--quick, --only=library|gateway|operators|structured, --subjects=..., --held=N, --no-report)`,
+        `unknown flag ${argument} (--quick, --only=library|gateway|operators|structured|tools, --subjects=..., --held=N, --no-report)`,
       );
   }
   return options;

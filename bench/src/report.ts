@@ -6,6 +6,7 @@ import { renderPlot } from './plot.js';
 import type { BenchResults } from './results.js';
 import { formatNumber } from './statistics.js';
 import { STRUCTURED_CPU_TARGET } from './structured.js';
+import { TOOLS_CPU_TARGET } from './tools.js';
 
 /**
  * Writes `BENCHMARKS.md` (repository root), `results/bench.svg` and `results/summary.json` from one run's results.
@@ -90,6 +91,16 @@ function targetRows(results: BenchResults): TargetRow[] {
         ? NOT_MEASURED
         : 'not run (`--only=structured`)',
     ok: finite(structuredRatio) ? structuredRatio <= STRUCTURED_CPU_TARGET : undefined,
+  });
+  const toolsRatio = results.tools?.cpuRatio;
+  rows.push({
+    target: `\`runTools\` CPU ≤ ${TOOLS_CPU_TARGET}× AI SDK \`streamText\`'s (3-step tool loop, \`stopWhen: stepCountIs(3)\`)`,
+    measured: finite(toolsRatio)
+      ? `${formatNumber(toolsRatio, 3)}×`
+      : results.tools
+        ? NOT_MEASURED
+        : 'not run (`--only=tools`)',
+    ok: finite(toolsRatio) ? toolsRatio <= TOOLS_CPU_TARGET : undefined,
   });
   const direct = gatewaySubject(results, 'direct');
   const portkey = gatewaySubject(results, 'portkey');
@@ -243,6 +254,30 @@ function structuredSection(results: BenchResults): string {
       ['subject', 'CPU ms / 1k chunks', '× `streamObject`', 'wall ms / 1k chunks', 'partials', 'runs (CPU ms)'],
       rows,
     ),
+  ].join('\n');
+}
+
+function toolsSection(results: BenchResults): string {
+  const tools = results.tools;
+  if (!tools) return 'Not run: not part of the default run; `--only=tools` runs it (one to two minutes).';
+  const theirs = tools.subjects.find((subject) => subject.id === 'ai-sdk-stream-text')?.cpuMsPerLoop;
+  const rows = tools.subjects.map((subject) => {
+    if (!finite(subject.cpuMsPerLoop))
+      return [subject.label, `${NOT_MEASURED}: ${subject.error ?? ''}`, '', '', '', ''];
+    return [
+      subject.label,
+      ms(subject.cpuMsPerLoop, 3),
+      finite(theirs) ? `${formatNumber(subject.cpuMsPerLoop / theirs, 3)}×` : '',
+      ms(subject.wallMsPerLoop, 3),
+      ms(subject.requestsPerLoop, 2),
+      formatNumber(subject.runs.length),
+    ];
+  });
+  const { warmupLoops, loops, loopsPerTurn } = tools.settings;
+  return [
+    `One loop is ${tools.steps} model requests to \`@rxllm/testing\`'s mock upstream (OpenAI Chat Completions SSE, one write per event) in a process of its own, which answers by the tool results each request sends back: two parallel tool calls with streamed argument fragments, then one call, then an answer of ${formatNumber(tools.answerDeltas)} text deltas with usage. The three tools are cheap local functions (add, look up a constant, multiply), the same zod schemas and bodies for both subjects. Each subject runs in a \`--expose-gc\` process of its own: ${formatNumber(warmupLoops)} warm-up loops, then ${formatNumber(loops)} timed loops each, round-robin in turns of ${formatNumber(loopsPerTurn)}. CPU is the subject process's \`process.cpuUsage()\` (user + system) per loop, medians. Every loop must make exactly the scripted calls with the scripted results, text and 3 steps, and the mock must have served exactly 3 requests per loop (the run fails otherwise).`,
+    '',
+    table(['subject', 'CPU ms / loop', '× `streamText`', 'wall ms / loop', 'requests / loop', 'timed loops'], rows),
   ].join('\n');
 }
 
@@ -460,6 +495,10 @@ ${gatewaySection(results)}
 ## Structured output (\`partialObjects\` against the AI SDK's \`streamObject\`)
 
 ${structuredSection(results)}
+
+## Tool loop (\`runTools\` against the AI SDK's \`streamText\`)
+
+${toolsSection(results)}
 
 ${notes ? `\n## Notes, profiles, before/after\n\n${notes.trim()}\n` : ''}`;
 }

@@ -9,7 +9,8 @@ import type { BenchResults } from './results.js';
 /**
  * `pnpm bench` (`node dist/run.js`): operators (in memory), library (in process, upstream in its own process),
  * gateway (client, gateway and upstream in three processes); `--only=structured` adds partialObjects against the AI SDK's
- * streamObject (not in the default run: it takes minutes). Writes `bench/results/latest.json`, the committed
+ * streamObject (not in the default run: it takes minutes); `--only=tools` a three-step tool loop, `runTools` against the AI
+ * SDK's streamText (not in the default run either). Writes `bench/results/latest.json`, the committed
  * `summary.json`, the plot, and `BENCHMARKS.md` at the repository root.
  */
 
@@ -73,6 +74,17 @@ if (options.sections.includes('structured')) {
     warmupShape: { fields: 200, deltaChars: 5 },
     warmupRuns: 3,
     runs: options.quick ? 3 : 5,
+    log,
+  });
+}
+
+if (options.sections.includes('tools')) {
+  log('tools: a 3-step tool loop, runTools vs AI SDK streamText, each in its own process, mock upstream in another');
+  const { runToolsBench } = await import('./tools.js');
+  results.tools = await runToolsBench({
+    warmupLoops: options.quick ? 50 : 150,
+    loops: options.quick ? 200 : 800,
+    loopsPerTurn: 50,
     log,
   });
 }
