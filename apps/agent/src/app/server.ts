@@ -12,6 +12,7 @@ import { healthRoutes } from '../routes/health.js';
 import { metricsRoutes } from '../routes/metrics.js';
 import { openAIRoutes } from '../routes/openai/chat-completions.js';
 import { openAIErrorBody } from '../routes/openai/errors.js';
+import { responsesRoutes } from '../routes/responses/responses.js';
 import { loadWebAssets, staticRoutes, type WebAssets } from '../routes/static.js';
 import { statsRoutes } from '../routes/stats.js';
 import { websocketEndpoint } from '../routes/websocket.js';
@@ -93,6 +94,7 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
     chatResumeRoutes(context),
     openAIRoutes(context),
     anthropicRoutes(context),
+    responsesRoutes(context),
     stats.routes,
     metricsRoutes(context),
     websocket.routes,
