@@ -9,7 +9,7 @@ import { describeIssues } from './chat-request.js';
 
 /** Caps of a decision's fields (a call id is a vendor's, a reason goes to the model). */
 const MAX_TOOL_CALL_ID_CHARS = 256;
-export const MAX_DENIAL_REASON_CHARS = 2_000;
+const MAX_DENIAL_REASON_CHARS = 2_000;
 
 /**
  * The body of `POST /chat/:streamId/approve` and the fields of a WebSocket `approve` frame.
