@@ -9,6 +9,7 @@ import {
   unsupportedPartError,
 } from '@rxllm/core';
 import type { ChatCompletionContentPart } from 'openai/resources/chat/completions';
+import type { ResponseInputContent } from 'openai/resources/responses/responses';
 
 /**
  * Which content parts a Chat Completions server takes beyond text and inline (base64) images. OpenAI takes all of
@@ -138,4 +139,56 @@ export function toOpenAIUserContent(
   if (typeof content === 'string') return content;
   if (content.length === 0) return '';
   return content.map((part, index) => toOpenAIPart(part, index, context));
+}
+
+/** A file for the Responses API: inline as a base64 data URL with a filename, or by an `http(s)` URL (`file_url`). */
+function responsesFileOf(part: FilePart, position: number, context: PartContext): ResponseInputContent {
+  const { provider, support } = context;
+  if (support.files === false) throw unsupportedPartError(provider, part, `${provider} takes no file parts`);
+  const source = resolveSource(part, context);
+  if (source.type === 'url') {
+    if (!HTTP_URL.test(source.url)) throw unsupportedPartError(provider, part, 'a file URL must be http(s)');
+    return {
+      type: 'input_file',
+      file_url: source.url,
+      ...(part.filename === undefined ? {} : { filename: part.filename }),
+    };
+  }
+  if (source.mediaType === '') throw unsupportedPartError(provider, part, 'a file needs a media type');
+  const filename = part.filename ?? defaultFilename(source.mediaType, position);
+  return { type: 'input_file', file_data: `data:${source.mediaType};base64,${source.data}`, filename };
+}
+
+function toResponsesPart(part: ContentPart, index: number, context: PartContext): ResponseInputContent {
+  switch (part.type) {
+    case 'text':
+      return { type: 'input_text', text: part.text };
+    case 'image':
+      return { type: 'input_image', image_url: imageUrlOf(part, context), detail: part.detail ?? 'auto' };
+    case 'file':
+      return responsesFileOf(part, index + 1, context);
+    default:
+      throw unknownPartError(context.provider, part);
+  }
+}
+
+/**
+ * A user message's content for the Responses API: a string stays a string; parts become `input_text`,
+ * `input_image` (`image_url` as in {@link toOpenAIUserContent}, `detail` default `auto`) and `input_file`
+ * (`file_data` as a base64 data URL with a `filename`, or `file_url` for an `http(s)` URL, which Responses takes).
+ * The same part checks as Chat Completions, with the same `invalid-request` errors.
+ *
+ * @example
+ * ```ts
+ * toResponsesUserContent([{ type: 'text', text: 'Hi' }], { provider: 'openai', support: {} });
+ * // [{ type: 'input_text', text: 'Hi' }]
+ * ```
+ */
+export function toResponsesUserContent(
+  content: string | readonly ContentPart[],
+  context: PartContext,
+): string | ResponseInputContent[] {
+  if (typeof content === 'string') return content;
+  if (content.length === 0) return '';
+  return content.map((part, index) => toResponsesPart(part, index, context));
 }

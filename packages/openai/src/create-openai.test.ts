@@ -8,7 +8,7 @@ import { firstValueFrom } from 'rxjs';
 import { Agent, buildConnector } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOpenAI, DEFAULT_OPENAI_MODEL } from './create-openai.js';
-import { outcomeOf, textOf, typesOf } from './test-support.js';
+import { outcomeOf, textOf, typesOf, unsubscribeAtFirstText } from './test-support.js';
 
 const API_KEY = 'sk-test-MARKER-7f3a91c2e5';
 const request: CompletionRequest = { messages: [{ role: 'user', content: 'Hi' }] };
@@ -396,27 +396,9 @@ describe('createOpenAI against the mock upstream', () => {
       ],
       delivery: { stallAfterEvents: 1 },
     });
-    const received: Chunk[] = [];
-    let unsubscribedAt = 0;
-    const subscription = provider()
-      .stream(request)
-      .subscribe({
-        next: (chunk) => {
-          received.push(chunk);
-          if (chunk.type === 'text') {
-            unsubscribedAt = performance.now();
-            queueMicrotask(() => subscription.unsubscribe());
-          }
-        },
-      });
-    const [recorded] = await mock.waitForRequests(1);
-    const closedInTime = await Promise.race([
-      recorded!.closed.then(() => true),
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000)),
-    ]);
-    expect(closedInTime).toBe(true);
-    const latency = recorded!.closedEarlyAt! - unsubscribedAt;
-    console.log(`cancellation: the mock saw the close ${latency.toFixed(1)} ms after unsubscribe`);
+    const { received, closeLatencyMs: latency } = await unsubscribeAtFirstText(provider().stream(request), mock);
+    expect(latency).toBeDefined();
+    console.log(`cancellation: the mock saw the close ${latency!.toFixed(1)} ms after unsubscribe`);
     expect(latency).toBeGreaterThanOrEqual(0);
     expect(latency).toBeLessThan(200);
     expect(textOf(received)).toBe('first');

@@ -1,6 +1,7 @@
 import {
   type Chunk,
   type CompletionRequest,
+  createSseReader,
   fromAbortableBatches,
   LLMError,
   type Provider,
@@ -13,8 +14,15 @@ import type { Observable } from 'rxjs';
 import { type ChunkMapper, createChunkMapper, type OpenAIStreamEvent } from './chunk-mapper.js';
 import type { OpenAIPartSupport } from './content-parts.js';
 import { toLLMError } from './errors.js';
-import { createEventReader, type MAX_EVENT_CHARS } from './event-reader.js';
+import { createEventReader, MAX_EVENT_CHARS } from './event-reader.js';
 import { type MaxTokensField, type OpenAIRequestDefaults, toChatCompletionBody } from './request-body.js';
+import { toResponsesBody } from './responses-body.js';
+import {
+  createResponsesMapper,
+  type ResponsesMapper,
+  type ResponsesStreamEvent,
+  responsesErrorBody,
+} from './responses-mapper.js';
 
 /**
  * The model used when neither the options nor the request name one: `gpt-4.1-mini`, a current Chat Completions model
@@ -36,6 +44,22 @@ function mapEvent(data: string, mapper: ChunkMapper, headers: Headers): Chunk[] 
   // The SDK's `APIError` with no status, as its parser throws for an in-stream error.
   if (error) throw new APIError(undefined, error as object, undefined, headers);
   return mapper.push(payload as OpenAIStreamEvent);
+}
+
+/** One Responses API event to chunks; `error` and `response.failed` fail the stream with the vendor's error body. */
+function mapResponsesEvent(
+  event: { event: string | undefined; data: string },
+  mapper: ResponsesMapper,
+  headers: Headers,
+): Chunk[] {
+  const payload: unknown = JSON.parse(event.data);
+  if (typeof payload !== 'object' || payload === null) throw new SyntaxError('the event is not a JSON object');
+  const typed = payload as ResponsesStreamEvent;
+  // The payload's `type` names the event; an `event:` line is the fallback for a server that leaves it out.
+  if (typed.type === undefined && event.event !== undefined) typed.type = event.event;
+  const error = responsesErrorBody(typed);
+  if (error) throw new APIError(undefined, error, undefined, headers);
+  return mapper.push(typed);
 }
 
 /** What keyless servers get as a key (the SDK refuses an empty one); it is no secret, so it is not redacted. Internal. */
@@ -89,6 +113,12 @@ export interface OpenAIProviderOptions {
   timeoutMs?: number;
   /** Longest single SSE event read, in characters; a longer one fails the stream. Default {@link MAX_EVENT_CHARS}. */
   maxEventChars?: number;
+  /**
+   * Which OpenAI API to stream from: `'chat'` (default) is Chat Completions (`POST /chat/completions`), which every
+   * OpenAI-compatible server speaks; `'responses'` is the Responses API (`POST /responses`, `store: false`), with
+   * reasoning summaries as `reasoning` chunks. `maxTokensField` and `requireDoneMarker` apply to `'chat'` only.
+   */
+  api?: 'chat' | 'responses';
   /**
    * Which content parts the server takes beyond text and inline images; default all (OpenAI). A part it cannot take
    * fails the stream with `invalid-request` before any request is sent.
@@ -149,6 +179,11 @@ function createClient(options: OpenAIProviderOptions, name: string): { client: O
  * failure is an `LLMError`; a stream that ends without a `finish_reason` and `data: [DONE]` is a `network` error
  * with `details.truncated`, after whatever text came. SDK retries are off.
  *
+ * With `api: 'responses'` it streams the Responses API instead (`POST /responses`, `store: false`): the same chunks,
+ * reasoning summaries as `reasoning`, `error` / `response.failed` events as an `LLMError` of the kind their code
+ * names, `response.incomplete` as `finish` `length` (or `content-filter`), and a stream that ends without
+ * `response.completed` / `response.incomplete` as the same truncation error.
+ *
  * @example
  * ```ts
  * import { createOpenAI } from '@rxllm/openai';
@@ -159,6 +194,12 @@ function createClient(options: OpenAIProviderOptions, name: string): { client: O
  *   .stream({ messages: [{ role: 'user', content: 'Tell me a story about AI' }], maxTokens: 500, temperature: 0.3 })
  *   .pipe(textDeltas())
  *   .subscribe((text) => process.stdout.write(text));
+ *
+ * const responses = createOpenAI({ apiKey: process.env.OPENAI_API_KEY, api: 'responses', model: 'gpt-5-mini' });
+ * responses.stream({
+ *   messages: [{ role: 'user', content: 'Why is the sky blue?' }],
+ *   providerOptions: { openai: { reasoning: { effort: 'low', summary: 'auto' } } },
+ * });
  * ```
  */
 export function createOpenAI(options: OpenAIProviderOptions = {}): OpenAIProvider {
@@ -170,33 +211,56 @@ export function createOpenAI(options: OpenAIProviderOptions = {}): OpenAIProvide
   const providerOptionKeys = name === 'openai' ? ['openai'] : ['openai', name];
   const secrets = apiKey === PLACEHOLDER_API_KEY ? [] : [apiKey];
 
-  async function* chunks(request: CompletionRequest, signal: AbortSignal): AsyncGenerator<Chunk[]> {
-    const body = toChatCompletionBody(request, {
-      model: defaultModel,
-      maxTokensField,
-      providerOptionKeys,
-      provider: name,
-      ...(options.parts === undefined ? {} : { parts: options.parts }),
-      ...(options.defaults === undefined ? {} : { defaults: options.defaults }),
-    });
+  const bodyOptions = {
+    model: defaultModel,
+    providerOptionKeys,
+    provider: name,
+    ...(options.parts === undefined ? {} : { parts: options.parts }),
+    ...(options.defaults === undefined ? {} : { defaults: options.defaults }),
+  };
+  const aborted = () => new LLMError({ kind: 'aborted', provider: name, message: `${name} request was aborted` });
+  const bodyOf = (response: Response): ReadableStream<Uint8Array> => {
+    if (!response.body)
+      throw new LLMError({ kind: 'unknown', provider: name, message: `${name} sent no response body` });
+    return response.body;
+  };
+
+  async function* chatChunks(request: CompletionRequest, signal: AbortSignal): AsyncGenerator<Chunk[]> {
+    const body = toChatCompletionBody(request, { ...bodyOptions, maxTokensField });
     const mapper = createChunkMapper({ provider: name, model: body.model });
     const events = createEventReader(name, options.maxEventChars);
     try {
       // The SDK makes the request (auth, headers, base URL, HTTP errors); the body is parsed here, one batch of
       // chunks per network read, so that `[DONE]` is seen and no per-event async generators stand in the way.
       const response = await client.chat.completions.create(body, { signal, maxRetries: 0 }).asResponse();
-      if (!response.body)
-        throw new LLMError({ kind: 'unknown', provider: name, message: `${name} sent no response body` });
       const { headers } = response;
-      yield* readEventBatches(response.body, events, (data) => mapEvent(data, mapper, headers));
+      yield* readEventBatches(bodyOf(response), events, (data) => mapEvent(data, mapper, headers));
     } catch (error) {
       throw toLLMError(error, { provider: name, secrets });
     }
-    if (signal.aborted) throw new LLMError({ kind: 'aborted', provider: name, message: `${name} request was aborted` });
+    if (signal.aborted) throw aborted();
     if (mapper.rawFinishReason === undefined) throw truncatedStreamError(name, 'finish_reason');
     if (requireDoneMarker && !events.sawDone()) throw truncatedStreamError(name, 'data: [DONE]');
     yield mapper.end();
   }
+
+  async function* responsesChunks(request: CompletionRequest, signal: AbortSignal): AsyncGenerator<Chunk[]> {
+    const body = toResponsesBody(request, bodyOptions);
+    const mapper = createResponsesMapper({ provider: name, model: body.model ?? defaultModel });
+    // Responses events carry names and end with `response.completed` (no `[DONE]`): core's reader as it is.
+    const events = createSseReader({ provider: name, maxEventChars: options.maxEventChars ?? MAX_EVENT_CHARS });
+    try {
+      const response = await client.responses.create(body, { signal, maxRetries: 0 }).asResponse();
+      const { headers } = response;
+      yield* readEventBatches(bodyOf(response), events, (event) => mapResponsesEvent(event, mapper, headers));
+    } catch (error) {
+      throw toLLMError(error, { provider: name, secrets });
+    }
+    if (signal.aborted) throw aborted();
+    if (!mapper.ended) throw truncatedStreamError(name, 'response.completed');
+  }
+
+  const chunks = options.api === 'responses' ? responsesChunks : chatChunks;
 
   return {
     name,

@@ -68,6 +68,9 @@ describe('toLLMError', () => {
     [{ message: 'model', type: 'invalid_request_error', code: 'model_not_found' }, 'not-found'],
     [{ message: 'filtered', code: 'content_filter' }, 'content-filter'],
     [{ message: 'odd', code: 503 }, 'overloaded'],
+    [{ message: 'too long', code: 'context_length_exceeded' }, 'invalid-request'],
+    [{ message: 'flagged', code: 'invalid_prompt' }, 'invalid-request'],
+    [{ message: 'slow store', code: 'vector_store_timeout' }, 'timeout'],
     [{ message: 'who knows' }, 'unknown'],
   ])('maps an in-stream error %j to %s', (body, kind) => {
     const error = toLLMError(new APIError(undefined, body, undefined, headers()), options);

@@ -24,6 +24,10 @@ const kindsByErrorType: Readonly<Record<string, LLMErrorKind>> = {
   overloaded_error: 'overloaded',
   service_unavailable: 'overloaded',
   invalid_request_error: 'invalid-request',
+  // Responses API `error` / `response.failed` codes.
+  context_length_exceeded: 'invalid-request',
+  invalid_prompt: 'invalid-request',
+  vector_store_timeout: 'timeout',
   invalid_api_key: 'auth',
   authentication_error: 'auth',
   permission_error: 'auth',

@@ -115,19 +115,27 @@ function toToolChoice(choice: ToolChoice): ChatCompletionToolChoiceOption {
 }
 
 /**
+ * Whether the request has tools. Without them `auto`/`none` mean what no tools mean, but a required or named tool
+ * call cannot be met: that is an `invalid-request` error, thrown before any request. Internal (both body mappers).
+ */
+export function hasTools(request: CompletionRequest, provider: string): boolean {
+  if ((request.tools ?? []).length > 0) return true;
+  const choice = request.toolChoice;
+  if (choice === 'required' || typeof choice === 'object') {
+    const what = choice === 'required' ? "toolChoice 'required'" : `toolChoice naming "${choice.name}"`;
+    throw new LLMError({ kind: 'invalid-request', provider, message: `${provider}: ${what} needs tools` });
+  }
+  return false;
+}
+
+/**
  * `tools`, `tool_choice` and `parallel_tool_calls`. The last two go only with tools, since OpenAI refuses them
  * alone; `auto`/`none` without tools mean what no tools mean, but a required or named tool call cannot be met.
  */
 function toolFields(request: CompletionRequest, provider: string): Record<string, unknown> {
   const tools = request.tools ?? [];
   const choice = request.toolChoice;
-  if (tools.length === 0) {
-    if (choice === 'required' || typeof choice === 'object') {
-      const what = choice === 'required' ? "toolChoice 'required'" : `toolChoice naming "${choice.name}"`;
-      throw new LLMError({ kind: 'invalid-request', provider, message: `${provider}: ${what} needs tools` });
-    }
-    return {};
-  }
+  if (!hasTools(request, provider)) return {};
   return {
     tools: tools.map((tool) => ({
       type: 'function',
@@ -142,8 +150,8 @@ function toolFields(request: CompletionRequest, provider: string): Record<string
   };
 }
 
-/** `{ [name]: value }`, or nothing when the value is undefined. */
-function field(name: string, value: unknown): Record<string, unknown> {
+/** `{ [name]: value }`, or nothing when the value is undefined. Internal (both body mappers). */
+export function field(name: string, value: unknown): Record<string, unknown> {
   return value === undefined ? {} : { [name]: value };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { usageFromOpenAI } from './usage.js';
+import { usageFromOpenAI, usageFromResponses } from './usage.js';
 
 describe('usageFromOpenAI', () => {
   it('maps the 2024 form (counts only)', () => {
@@ -26,5 +26,20 @@ describe('usageFromOpenAI', () => {
     expect(usageFromOpenAI({ prompt_tokens: 3, completion_tokens: null, prompt_tokens_details: null })).toEqual({
       inputTokens: 3,
     });
+  });
+});
+
+describe('usageFromResponses', () => {
+  it('maps input/output tokens with cached and reasoning details, leaving out what is missing', () => {
+    expect(
+      usageFromResponses({
+        input_tokens: 45,
+        output_tokens: 25,
+        total_tokens: 70,
+        input_tokens_details: { cached_tokens: 40 },
+        output_tokens_details: { reasoning_tokens: 9 },
+      }),
+    ).toEqual({ inputTokens: 45, outputTokens: 25, totalTokens: 70, cachedInputTokens: 40, reasoningTokens: 9 });
+    expect(usageFromResponses({ input_tokens: 3, input_tokens_details: null })).toEqual({ inputTokens: 3 });
   });
 });

@@ -39,3 +39,40 @@ export function usageFromOpenAI(usage: OpenAIUsage): Usage {
   set('reasoningTokens', usage.completion_tokens_details?.reasoning_tokens);
   return result;
 }
+
+/**
+ * The `usage` of a Responses API `Response` (every field optional, as compatible servers may leave some out).
+ *
+ * @example
+ * ```ts
+ * const usage: ResponsesUsage = { input_tokens: 45, output_tokens: 25, input_tokens_details: { cached_tokens: 0 } };
+ * ```
+ */
+export interface ResponsesUsage {
+  input_tokens?: number | null;
+  output_tokens?: number | null;
+  total_tokens?: number | null;
+  input_tokens_details?: { cached_tokens?: number | null } | null;
+  output_tokens_details?: { reasoning_tokens?: number | null } | null;
+}
+
+/**
+ * Maps Responses API usage to rxllm's {@link Usage}: `input_tokens` → `inputTokens`, `output_tokens` →
+ * `outputTokens`, `total_tokens` → `totalTokens`, `input_tokens_details.cached_tokens` → `cachedInputTokens`,
+ * `output_tokens_details.reasoning_tokens` → `reasoningTokens`.
+ *
+ * @example
+ * ```ts
+ * usageFromResponses({ input_tokens: 45, output_tokens: 25, total_tokens: 70, output_tokens_details: { reasoning_tokens: 9 } });
+ * // { inputTokens: 45, outputTokens: 25, totalTokens: 70, reasoningTokens: 9 }
+ * ```
+ */
+export function usageFromResponses(usage: ResponsesUsage): Usage {
+  return usageFromOpenAI({
+    prompt_tokens: usage.input_tokens,
+    completion_tokens: usage.output_tokens,
+    total_tokens: usage.total_tokens,
+    prompt_tokens_details: usage.input_tokens_details,
+    completion_tokens_details: usage.output_tokens_details,
+  });
+}

@@ -22,6 +22,7 @@ export const WIRE_FIXTURES = [
   'openai-chat-text-usage',
   'openai-chat-tool-call',
   'openai-responses-error',
+  'openai-responses-tool-call',
 ] as const;
 
 export type WireFixtureName = (typeof WIRE_FIXTURES)[number];

@@ -8,6 +8,7 @@ import { deliver } from './deliver.js';
 import { jsonResponse, type RenderContext, type RenderedResponse, replayFrames } from './frames.js';
 import { geminiContent, geminiHttpError, geminiStream } from './gemini-dialect.js';
 import { openaiCompletion, openaiHttpError, openaiModels, openaiStream } from './openai-dialect.js';
+import { openaiResponse, openaiResponsesStream } from './openai-responses-dialect.js';
 import { requestShapeProblem } from './request-shapes.js';
 import { type Route, routeOf, vendorOf } from './routes.js';
 import type { MockScript, RecordedRequest } from './script.js';
@@ -82,17 +83,9 @@ function render(route: Route, script: MockScript, context: RenderContext): Rende
       if (script.replay !== undefined) return replay('text/event-stream');
       return route.streaming ? geminiStream(script, context, route.sse) : geminiContent(script, context);
     case 'openai-responses':
-      // The Responses API is served from recordings only: its event grammar is not rendered from scripts.
       if (script.httpError) return openaiHttpError(script, context);
       if (script.replay !== undefined) return replay('text/event-stream; charset=utf-8');
-      return jsonResponse(501, {
-        error: {
-          message: 'The mock serves /v1/responses from `replay` only',
-          type: 'invalid_request_error',
-          param: null,
-          code: null,
-        },
-      });
+      return context.stream ? openaiResponsesStream(script, context) : openaiResponse(script, context);
     case 'openai-models':
       return openaiModels();
     case 'unknown':

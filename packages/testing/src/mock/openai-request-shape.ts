@@ -6,10 +6,10 @@ import { z } from 'zod';
 // `response_format`, `tool_choice`, `tools`. Loose everywhere else, so ordinary requests pass untouched.
 
 const IMAGE_MEDIA_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
-const NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
+export const NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
 
 /** What is wrong with a `data:<media type>;base64,<data>` URL, if anything. */
-function dataUrlProblem(url: string, mediaTypes?: readonly string[]): string | undefined {
+export function dataUrlProblem(url: string, mediaTypes?: readonly string[]): string | undefined {
   const parsed = parseDataUrl(url);
   if (!parsed) return 'expected data:<media type>;base64,<data> (the media type is missing or it is not base64)';
   if (mediaTypes && !mediaTypes.includes(parsed.mediaType)) {
@@ -19,14 +19,14 @@ function dataUrlProblem(url: string, mediaTypes?: readonly string[]): string | u
   return undefined;
 }
 
-function imageUrlProblem(url: string): string | undefined {
+export function imageUrlProblem(url: string): string | undefined {
   if (/^https?:\/\//i.test(url)) return URL.canParse(url) ? undefined : 'expected a valid http(s) URL';
   if (url.startsWith('data:')) return dataUrlProblem(url, IMAGE_MEDIA_TYPES);
   return 'expected an http(s) URL or a data:image/...;base64, URL';
 }
 
 /** A string refined by a check that returns a problem. */
-const checkedString = (check: (value: string) => string | undefined) =>
+export const checkedString = (check: (value: string) => string | undefined) =>
   z.string().superRefine((value, context) => {
     const problem = check(value);
     if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
@@ -160,7 +160,7 @@ const body = z.looseObject({
 });
 
 type Body = z.infer<typeof body>;
-type Issue = z.core.$ZodIssue;
+export type Issue = z.core.$ZodIssue;
 
 const pathOf = (path: readonly PropertyKey[]): string => path.map(String).join('.');
 
@@ -175,7 +175,7 @@ function expectedOf(issue: Issue): string[] {
  * One issue as `path: problem`. A union (content is a string or a part list) reports the branch that got furthest,
  * so a bad part says `messages.0.content.1.image_url.url: …` rather than "not a string".
  */
-function describeIssue(issue: Issue, base: readonly PropertyKey[] = []): string {
+export function describeIssue(issue: Issue, base: readonly PropertyKey[] = []): string {
   const path = [...base, ...issue.path];
   if (issue.code === 'invalid_union' && issue.errors.length > 0) {
     const firsts = issue.errors.map((branch) => branch[0]).filter((first): first is Issue => first !== undefined);

@@ -1,6 +1,7 @@
 import { anthropicRequestProblem } from './anthropic-request-shape.js';
 import { geminiRequestProblem } from './gemini-request-shape.js';
 import { openaiRequestProblem } from './openai-request-shape.js';
+import { openaiResponsesRequestProblem } from './openai-responses-request-shape.js';
 import type { Route } from './routes.js';
 
 /**
@@ -11,6 +12,8 @@ export function requestShapeProblem(route: Route, body: unknown): string | undef
   switch (route.kind) {
     case 'openai-chat':
       return openaiRequestProblem(body);
+    case 'openai-responses':
+      return openaiResponsesRequestProblem(body);
     case 'anthropic-messages':
       return anthropicRequestProblem(body);
     case 'gemini':

@@ -1,7 +1,8 @@
 /**
  * The script language of the mock upstream: one vendor-neutral description of a response that the mock renders in
  * the wire dialect of whichever vendor the request came for (decided by its path: `/v1/chat/completions` → OpenAI,
- * `/v1/messages` → Anthropic, `…:streamGenerateContent` / `…:generateContent` → Gemini).
+ * `/v1/responses` → the OpenAI Responses API, `/v1/messages` → Anthropic, `…:streamGenerateContent` /
+ * `…:generateContent` → Gemini).
  */
 
 /** One event of a scripted stream, rendered in the vendor's own shape. */
@@ -80,7 +81,8 @@ export interface MockScript {
   usage?: MockUsage;
   /**
    * The vendor's own finish reason (`stop`, `length`, `tool_calls`, `content_filter`; `end_turn`, `max_tokens`,
-   * `tool_use`, `refusal`; `STOP`, `MAX_TOKENS`, `SAFETY`, `RECITATION`, …). Defaults to the vendor's normal stop,
+   * `tool_use`, `refusal`; `STOP`, `MAX_TOKENS`, `SAFETY`, `RECITATION`, …; for the Responses API `max_output_tokens`
+   * or `content_filter`, which end with `response.incomplete`). Defaults to the vendor's normal stop,
    * or its tool-call reason when the events contain a tool call.
    */
   finishReason?: string;
