@@ -1,6 +1,16 @@
 import { type Chunk, LLMError, type LoopChunk } from '@rxllm/core';
 import { createChunkTestScheduler, finish, start, text, toolCall, usage } from '@rxllm/testing/marbles';
-import { filter, lastValueFrom, map, type Observable, of, throwError, toArray } from 'rxjs';
+import {
+  asyncScheduler,
+  filter,
+  lastValueFrom,
+  map,
+  type Observable,
+  of,
+  type SchedulerLike,
+  throwError,
+  toArray,
+} from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { DEFAULT_MAX_STEPS, runTools } from './run-tools.js';
@@ -112,7 +122,11 @@ describe('runTools: the loop in virtual time', () => {
         : of(start({ id: 'r2' }), text('21 °C.'), usage({ inputTokens: 30, outputTokens: 4 }), finish('stop', 'stop')),
     );
     const weather = tool({ parameters: city, execute: () => ({ celsius: 21 }) });
-    const chunks = await lastValueFrom(runTools({ provider, request: question, tools: { weather } }).pipe(toArray()));
+    // A stopped clock: the call's durationMs is exactly 0 however long the machine takes to run it.
+    const stopped: SchedulerLike = { now: () => 0, schedule: asyncScheduler.schedule.bind(asyncScheduler) };
+    const chunks = await lastValueFrom(
+      runTools({ provider, request: question, tools: { weather }, scheduler: stopped }).pipe(toArray()),
+    );
     expect(chunks).toEqual([
       { type: 'step-start', step: 1 },
       start({ id: 'r1' }),
