@@ -167,6 +167,12 @@ const environmentSchema = z.object({
       }
     }),
   TOOL_APPROVAL_TIMEOUT_MS: integer('TOOL_APPROVAL_TIMEOUT_MS', 300_000, 1_000, 86_400_000),
+  TOOL_APPROVAL_SECRET: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || value.trim() === '' || value.trim().length >= 32, {
+      message: 'TOOL_APPROVAL_SECRET must be at least 32 characters (or unset: a random one per process)',
+    }),
 });
 
 /** The agent's settings, validated. Provider variables (`*_API_KEY`, `*_MODEL`, `*_BASE_URL`) stay in `env`. */
@@ -231,6 +237,11 @@ export interface AgentConfig {
   toolApproval: 'all' | readonly string[];
   /** How long a call waits for its decision before it counts as denied (`TOOL_APPROVAL_TIMEOUT_MS`). */
   toolApprovalTimeoutMs: number;
+  /**
+   * The key that signs the UI message stream's approval requests (`TOOL_APPROVAL_SECRET`); unset, a random one per
+   * process, so agents sharing one address need the same value.
+   */
+  toolApprovalSecret: string | undefined;
   /** The MCP servers whose tools `/chat` and the WebSocket run (`MCP_SERVERS`: inline JSON or a JSON file). */
   mcpServers: readonly McpServerConfig[];
   /** The raw environment, for the provider registry. */
@@ -300,6 +311,7 @@ export function loadConfig(env: AgentEnv = process.env): AgentConfig {
     toolTimeoutMs: values.TOOL_TIMEOUT_MS,
     toolApproval: values.TOOL_APPROVAL,
     toolApprovalTimeoutMs: values.TOOL_APPROVAL_TIMEOUT_MS,
+    toolApprovalSecret: values.TOOL_APPROVAL_SECRET?.trim() || undefined,
     mcpServers: values.MCP_SERVERS,
     env,
   };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { CompletionRequest, LoopChunk, ProviderRegistry } from '@rxllm/core';
+import type { AssistantToolCall, CompletionRequest, LoopChunk, ProviderRegistry } from '@rxllm/core';
 import { prometheusSink } from '@rxllm/metrics/prometheus';
 import type { ToolApprovalDecision } from '@rxllm/tools';
 import type { Logger } from 'pino';
@@ -40,6 +40,13 @@ export interface GenerationOptions {
    * that ask are denied at once, with this reason, instead of waiting for their deadline.
    */
   denyApprovals?: string;
+  /**
+   * The client answers in a new request, not on this stream (the UI message stream): the generation ends once its
+   * step's calls all have a result or wait for a decision.
+   */
+  endAtApprovals?: boolean;
+  /** Calls of an earlier reply to run first, with the decisions on their approvals (see `serverToolLoop`). */
+  continuation?: { calls: readonly AssistantToolCall[]; decisions: readonly ToolApprovalDecision[] };
 }
 
 /** A stream in flight: shutdown waits for it, then ends it with `kind: "shutdown"`. */
@@ -151,7 +158,8 @@ export async function createAgentContext(options: AgentContextOptions): Promise<
     prometheus,
     observer,
     parseChatBody: chatBodyParser(config),
-    newGeneration(choice, request, { logFields = {}, objectSchema, serverTools = false, denyApprovals } = {}) {
+    newGeneration(choice, request, options = {}) {
+      const { logFields = {}, objectSchema, serverTools = false, denyApprovals, continuation } = options;
       const streamId = randomUUID();
       logger.info(
         { streamId, provider: choice.name, model: choice.model, ...logFields },
@@ -172,9 +180,16 @@ export async function createAgentContext(options: AgentContextOptions): Promise<
               metrics: toolMetrics,
               ...(asksApproval(tools)
                 ? {
-                    approvals: desk.open(streamId, { timeoutMs: config.toolApprovalTimeoutMs, denyAll: denyApprovals }),
+                    approvals: desk.open(streamId, {
+                      timeoutMs: config.toolApprovalTimeoutMs,
+                      denyAll: denyApprovals,
+                      decided:
+                        continuation && new Map(continuation.decisions.map((entry) => [entry.toolCallId, entry])),
+                    }),
                   }
                 : {}),
+              ...(continuation ? { replayCalls: callsToReplay(continuation, asksApproval(tools)) } : {}),
+              endWhenWaiting: options.endAtApprovals === true,
             }),
           )
         : pipeline(request);
@@ -214,6 +229,16 @@ export async function createAgentContext(options: AgentContextOptions): Promise<
     },
   };
   return context;
+}
+
+/**
+ * Without approvals to take the decisions (`TOOL_APPROVAL` changed since the calls were asked about), only the
+ * approved calls run; the denied ones are left out rather than run.
+ */
+function callsToReplay(continuation: NonNullable<GenerationOptions['continuation']>, withApprovals: boolean) {
+  if (withApprovals) return continuation.calls;
+  const approved = new Set(continuation.decisions.filter((entry) => entry.approved).map((entry) => entry.toolCallId));
+  return continuation.calls.filter((call) => approved.has(call.id));
 }
 
 function logSettings(config: AgentConfig, shared: SharedState, logger: Logger): void {

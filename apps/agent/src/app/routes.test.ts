@@ -101,6 +101,12 @@ describe('routes, validation and auth (in process)', () => {
     expect(wrong.statusCode).toBe(401);
     expect((await get('/metrics')).statusCode).toBe(401);
     expect((await get('/v1/models')).statusCode).toBe(401);
+    for (const path of ['/v1/messages', '/v1/responses', '/api/chat']) {
+      const refused = await postJson(path, { model: 'm', messages: [], input: 'hi' });
+      expect(refused.statusCode, path).toBe(401);
+      expect(refused.body, path).not.toContain('Bearer nope');
+    }
+    expect((await get('/api/chat/chat-1/stream')).statusCode).toBe(401);
     const decision = { toolCallId: 'c', approved: true };
     const approve = await postJson('/chat/00000000-0000-4000-8000-000000000000/approve', decision);
     expect(approve.statusCode).toBe(401);

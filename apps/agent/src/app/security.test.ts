@@ -46,6 +46,18 @@ const chatBody = '{"message":"spend the key"}';
 const completionsBody = '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"spend the key"}],"stream":true}';
 const streamId = '00000000-0000-4000-8000-000000000000';
 const approveBody = '{"toolCallId":"call_1","approved":true}';
+const uiChatBody =
+  '{"id":"c1","messages":[{"id":"u1","role":"user","parts":[{"type":"text","text":"spend the key"}]}]}';
+const messagesBody = '{"model":"claude","max_tokens":64,"messages":[{"role":"user","content":"spend the key"}]}';
+const responsesBody = '{"model":"gpt-4o-mini","input":"spend the key","stream":true}';
+/** Every vendor and client protocol route that starts a generation, with a body it would take. */
+const generationRoutes = [
+  ['/chat', chatBody],
+  ['/v1/chat/completions', completionsBody],
+  ['/v1/messages', messagesBody],
+  ['/v1/responses', responsesBody],
+  ['/api/chat', uiChatBody],
+] as const;
 
 let harness: TestAgent;
 let port: number;
@@ -66,8 +78,11 @@ describe('Host allow list (DNS rebinding)', () => {
       ['GET / HTTP/1.1\nHost: rebound.attacker.example', ''],
       ['GET /stats HTTP/1.1\nHost: attacker.example', ''],
       ['GET /no-such-route HTTP/1.1\nHost: attacker.example', ''],
-      ['POST /chat HTTP/1.1\nHost: attacker.example\nContent-Type: application/json', chatBody],
-      ['POST /v1/chat/completions HTTP/1.1\nHost: attacker.example\nContent-Type: application/json', completionsBody],
+      ...generationRoutes.map(
+        ([path, body]) =>
+          [`POST ${path} HTTP/1.1\nHost: attacker.example\nContent-Type: application/json`, body] as const,
+      ),
+      ['GET /api/chat/c1/stream HTTP/1.1\nHost: attacker.example', ''],
       [`POST /chat/${streamId}/approve HTTP/1.1\nHost: attacker.example\nContent-Type: application/json`, approveBody],
     ] as const) {
       const reply = await raw(port, head, body);
@@ -103,8 +118,10 @@ describe('Origin check (cross-site requests)', () => {
   it('answers 403 forbidden to a foreign Origin on every route that starts, reads or cancels a generation', async () => {
     const json = 'Content-Type: application/json';
     for (const [head, body] of [
-      [`POST /chat HTTP/1.1\nHost: localhost\n${evil}\n${json}`, chatBody],
-      [`POST /v1/chat/completions HTTP/1.1\nHost: localhost\n${evil}\n${json}`, completionsBody],
+      ...generationRoutes.map(
+        ([path, body]) => [`POST ${path} HTTP/1.1\nHost: localhost\n${evil}\n${json}`, body] as const,
+      ),
+      [`GET /api/chat/c1/stream HTTP/1.1\nHost: localhost\n${evil}`, ''],
       [`GET /chat/${streamId} HTTP/1.1\nHost: localhost\n${evil}`, ''],
       [`POST /chat/${streamId}/cancel HTTP/1.1\nHost: localhost\n${evil}`, ''],
       [`POST /chat/${streamId}/approve HTTP/1.1\nHost: localhost\n${evil}\n${json}`, approveBody],
@@ -171,13 +188,11 @@ describe('JSON-only POST bodies (CORS simple requests)', () => {
       expect(chat.status, contentType).toBe(415);
       expect(kindOf(chat)).toBe('invalid-request');
       expect(chat.body).toContain('application/json');
-      const completions = await raw(
-        port,
-        `POST /v1/chat/completions HTTP/1.1\nHost: localhost${header}`,
-        completionsBody,
-      );
-      expect(completions.status, contentType).toBe(415);
-      expect(kindOf(completions)).toBe('invalid-request');
+      for (const [path, body] of generationRoutes.slice(1)) {
+        const reply = await raw(port, `POST ${path} HTTP/1.1\nHost: localhost${header}`, body);
+        expect(reply.status, `${path} ${contentType}`).toBe(415);
+        expect(reply.body).toContain('application/json');
+      }
     }
     expect(harness.upstream.requests).toHaveLength(0);
   });

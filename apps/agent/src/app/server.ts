@@ -15,6 +15,7 @@ import { openAIErrorBody } from '../routes/openai/errors.js';
 import { responsesRoutes } from '../routes/responses/responses.js';
 import { loadWebAssets, staticRoutes, type WebAssets } from '../routes/static.js';
 import { statsRoutes } from '../routes/stats.js';
+import { uiChatRoutes } from '../routes/ui/ui-chat.js';
 import { websocketEndpoint } from '../routes/websocket.js';
 import { type AgentContext, createAgentContext } from './context.js';
 import { closeAfterDrain, createShutdown } from './shutdown.js';
@@ -95,6 +96,7 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
     openAIRoutes(context),
     anthropicRoutes(context),
     responsesRoutes(context),
+    uiChatRoutes(context),
     stats.routes,
     metricsRoutes(context),
     websocket.routes,

@@ -9,6 +9,7 @@ import {
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AgentConfig } from '../config.js';
+import { type ChatStreams, memoryChatStreams, redisChatStreams } from './chat-streams.js';
 
 /** How long an attachment counts without a refresh; clients refresh at a third of it. */
 export const watcherTtlMs = 30_000;
@@ -16,6 +17,8 @@ export const watcherTtlMs = 30_000;
 /** The state agents share: in this process, or in Redis when `REDIS_URL` is set. */
 export interface SharedState {
   readonly store: GenerationStore;
+  /** Each UI chat's newest stream, for its resume request. */
+  readonly chatStreams: ChatStreams;
   /** Undefined when `RATE_LIMIT_PER_MINUTE` is 0. */
   readonly limiter: RateLimiter | undefined;
   /** `memory` or `redis`, for logs and `/readyz`. */
@@ -45,6 +48,7 @@ export async function createSharedState(config: AgentConfig, logger: Logger): Pr
     const store = new MemoryGenerationStore({ ...storeOptions, maxGenerations: config.resumeMaxGenerations });
     return {
       store,
+      chatStreams: memoryChatStreams(config.resumeMaxGenerations),
       limiter: bucket ? memoryRateLimiter(bucket) : undefined,
       kind: 'memory',
       isHealthy: () => true,
@@ -74,6 +78,7 @@ export async function createSharedState(config: AgentConfig, logger: Logger): Pr
   const store = new RedisGenerationStore(redis, storeOptions);
   return {
     store,
+    chatStreams: redisChatStreams(redis),
     limiter: bucket ? redisRateLimiter(redis, bucket) : undefined,
     kind: 'redis',
     isHealthy: () => redis.status === 'ready',

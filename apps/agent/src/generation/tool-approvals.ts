@@ -70,6 +70,8 @@ export function asksApproval(tools: ToolSet): boolean {
 export interface PendingApprovalsOptions {
   timeoutMs: number;
   denyAll?: string | undefined;
+  /** Decisions taken before the loop asks (a UI stream continuation): such a call does not wait. */
+  decided?: ReadonlyMap<string, ToolApprovalDecision> | undefined;
 }
 
 /**
@@ -97,7 +99,12 @@ export class PendingApprovals {
   /** Follows the loop: a request starts waiting (and its deadline), a result ends it. */
   track(chunk: LoopChunk): void {
     if (chunk.type === 'tool-approval-request') {
-      const { timeoutMs, denyAll } = this.options;
+      const { timeoutMs, denyAll, decided } = this.options;
+      const known = decided?.get(chunk.toolCallId);
+      if (known) {
+        this.subject.next(known);
+        return;
+      }
       if (denyAll !== undefined) {
         this.subject.next({ toolCallId: chunk.toolCallId, approved: false, reason: denyAll });
         return;
@@ -114,6 +121,11 @@ export class PendingApprovals {
     } else if (chunk.type === 'tool-result') {
       this.settle(chunk.toolCallId);
     }
+  }
+
+  /** How many calls wait for a decision now. */
+  get waitingCount(): number {
+    return this.waiting.size;
   }
 
   /** Hands a decision to the waiting call; a call that is not waiting (any more) refuses it. */

@@ -1,7 +1,7 @@
-import type { CompletionRequest, LoopChunk, Provider } from '@rxllm/core';
+import type { AssistantToolCall, Chunk, CompletionRequest, LoopChunk, Provider } from '@rxllm/core';
 import { runTools, type ToolSet } from '@rxllm/tools';
 import type { Logger } from 'pino';
-import { concatMap, defer, finalize, type Observable, tap } from 'rxjs';
+import { concatMap, defer, finalize, from, type Observable, takeWhile, tap } from 'rxjs';
 import type { AgentConfig } from '../config.js';
 import { truncateForLog } from '../observability/logger.js';
 import { SHIPPED_TOOL_NAMES } from './shipped-tool-names.js';
@@ -54,16 +54,37 @@ export function serverToolLoop(options: {
   logger: Logger;
   metrics: ToolLoopMetrics;
   approvals?: PendingApprovals;
+  /**
+   * Calls the model made in an earlier reply, to run (or deny, by the approvals' `decided`) before the model is asked
+   * again: the first step replays them instead of calling the model.
+   */
+  replayCalls?: readonly AssistantToolCall[];
+  /**
+   * End the stream (it completes, the loop is aborted) once every call of a step has its result or waits for a
+   * decision and one does wait: the client answers in a new request (the UI message stream's approvals).
+   */
+  endWhenWaiting?: boolean;
 }): Observable<LoopChunk> {
   const { logger, metrics, approvals } = options;
+  const replayCalls = options.replayCalls?.length ? options.replayCalls : undefined;
   return defer(() => {
     let started = false;
     let heldStepStart: LoopChunk | undefined;
+    let replay = replayCalls;
+    const provider: Provider = {
+      ...options.provider,
+      stream: (request) => {
+        const calls = replay;
+        replay = undefined;
+        return calls ? from(replayedStep(options.provider, request, calls)) : options.provider.stream(request);
+      },
+    };
+    const waiting = stepWaits(approvals);
     return runTools({
-      provider: options.provider,
+      provider,
       request: options.request,
       tools: options.tools,
-      maxSteps: options.config.maxToolSteps,
+      maxSteps: options.config.maxToolSteps + (replayCalls ? 1 : 0),
       timeoutMs: options.config.toolTimeoutMs,
       ...(approvals ? { approvals: approvals.decisions } : {}),
     }).pipe(
@@ -108,7 +129,43 @@ export function serverToolLoop(options: {
           } else logger.info(fields, `Tool result: ${chunk.name} (${chunk.durationMs} ms)`);
         }
       }),
+      takeWhile((chunk) => !(options.endWhenWaiting && waiting(chunk)), true),
       finalize(() => approvals?.close()),
     );
   });
+}
+
+/** A model step that only repeats calls already made: `start`, one `tool-call` per call, `finish` for tools. */
+function replayedStep(provider: Provider, request: CompletionRequest, calls: readonly AssistantToolCall[]): Chunk[] {
+  return [
+    { type: 'start', provider: provider.name, model: request.model ?? provider.defaultModel },
+    ...calls.map(
+      (call, index): Chunk => ({
+        type: 'tool-call',
+        index,
+        id: call.id,
+        name: call.name,
+        argumentsDelta: call.arguments,
+      }),
+    ),
+    { type: 'finish', reason: 'tool-calls' },
+  ];
+}
+
+/**
+ * A predicate over the loop's chunks (after `approvals.track`): true once the current step's calls all have their
+ * final result or wait for a decision, and at least one waits.
+ */
+function stepWaits(approvals: PendingApprovals | undefined): (chunk: LoopChunk) => boolean {
+  let ready = 0;
+  let settled = 0;
+  return (chunk) => {
+    if (chunk.type === 'step-start') {
+      ready = 0;
+      settled = 0;
+    } else if (chunk.type === 'tool-call-ready') ready += 1;
+    else if (chunk.type === 'tool-result' && !chunk.partial) settled += 1;
+    const waitingNow = approvals?.waitingCount ?? 0;
+    return waitingNow > 0 && settled + waitingNow === ready;
+  };
 }

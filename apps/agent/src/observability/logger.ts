@@ -12,6 +12,8 @@ export const redactedPaths = [
   '*.apiKey',
   'agentApiKey',
   '*.agentApiKey',
+  'toolApprovalSecret',
+  '*.toolApprovalSecret',
 ];
 
 /**

@@ -43,6 +43,20 @@ const jsonReplyDenial = 'a JSON reply cannot ask for approval: stream the reply 
 const abortedByClient = () => new HttpError({ kind: 'aborted', message: 'cancelled by a client' });
 
 /**
+ * Without resumability the reply is the generation: shutdown ends it, a cancel by id (`POST /chat/:id/cancel`)
+ * aborts it.
+ *
+ * @example
+ * ```ts
+ * if (!run) serveLocally(context, streamId, serveSse({ response, events, streamId, ...settings }));
+ * ```
+ */
+export function serveLocally(context: AgentContext, streamId: string, stream: ActiveStream): void {
+  context.track(stream);
+  context.registerCancel(streamId, () => stream.abort(abortedByClient()), stream.finished);
+}
+
+/**
  * `POST /chat`: one generation as SSE (default) or, with `stream:false` or `Accept: application/json`, one JSON
  * body `{text, finishReason, usage, metrics, …}`. With resumable streams the generation runs as a stored run that
  * outlives this reply; otherwise it is cancellable by id while this instance serves it.
@@ -90,19 +104,14 @@ export function chatRoutes(context: AgentContext): Route[] {
           streamId,
         }),
       });
-      if (!run) serveLocally(streamId, jsonReply);
+      if (!run) serveLocally(context, streamId, jsonReply);
       return;
     }
     const session = serveSse({ response, events, streamId, ...settings, logged: run !== undefined });
-    if (!run) serveLocally(streamId, session);
+    if (!run) serveLocally(context, streamId, session);
     void session.finished.then((end) => {
       if (end.status === 'slow-consumer') logger.warn({ streamId, delivered: end.delivered }, 'Dropped a slow client');
     });
-  };
-  /** Without resumability this reply is the generation: shutdown ends it, a cancel by id aborts it. */
-  const serveLocally = (streamId: string, stream: ActiveStream) => {
-    context.track(stream);
-    context.registerCancel(streamId, () => stream.abort(abortedByClient()), stream.finished);
   };
   return [{ path: '/chat', rateLimited: true, methods: { POST: chat } }];
 }
