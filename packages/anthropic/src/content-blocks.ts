@@ -89,8 +89,8 @@ function documentBlock(part: FilePart, provider: string): DocumentBlockParam {
 /**
  * A user message's parts as Anthropic content blocks, in order: text → `text` (empty text parts are left out, the
  * API refuses empty text blocks), image → `image` with a `base64` or `url` source, file → `document` with a base64
- * PDF, a `text/plain` text source or a PDF `url` source, `filename` as `title`. A `data:` URL is sent as inline
- * base64. A part Anthropic cannot take throws core's `unsupportedPartError` (an `invalid-request` `LLMError` that
+ * PDF, a `text/plain` text source or a PDF `url` source, `filename` as `title`; a part's `cacheControl` as the block's
+ * `cache_control`. A `data:` URL is sent as inline base64. A part Anthropic cannot take throws core's `unsupportedPartError` (an `invalid-request` `LLMError` that
  * never quotes the part's data).
  *
  * @example
@@ -102,15 +102,16 @@ function documentBlock(part: FilePart, provider: string): DocumentBlockParam {
 export function toContentBlocks(parts: readonly ContentPart[], provider: string): ContentBlockParam[] {
   const blocks: ContentBlockParam[] = [];
   for (const part of parts) {
+    const cache = part.cacheControl ? { cache_control: part.cacheControl } : {};
     switch (part.type) {
       case 'text':
-        if (part.text !== '') blocks.push({ type: 'text', text: part.text });
+        if (part.text !== '') blocks.push({ type: 'text', text: part.text, ...cache });
         break;
       case 'image':
-        blocks.push(imageBlock(part, provider));
+        blocks.push({ ...imageBlock(part, provider), ...cache });
         break;
       case 'file':
-        blocks.push(documentBlock(part, provider));
+        blocks.push({ ...documentBlock(part, provider), ...cache });
         break;
       default:
         throw new LLMError({

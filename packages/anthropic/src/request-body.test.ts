@@ -388,3 +388,63 @@ describe('toMessageCreateParams: tool choice, response format, user, seed', () =
     ).toEqual({ user_id: 'override' });
   });
 });
+
+describe('toMessageCreateParams: prompt caching', () => {
+  const ephemeral = { type: 'ephemeral' as const };
+  it('puts cacheControl on the system prompt, a part, a message end, a tool result and a tool', () => {
+    const body = toMessageCreateParams(
+      {
+        messages: [
+          { role: 'system', content: 'A long policy.', cacheControl: { type: 'ephemeral', ttl: '1h' } },
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'A long document.', cacheControl: ephemeral },
+              { type: 'text', text: 'The question.' },
+            ],
+          },
+          { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'lookup', arguments: '{}' }] },
+          { role: 'tool', toolCallId: 'c1', content: 'found', cacheControl: ephemeral },
+          { role: 'assistant', content: 'Answer.', cacheControl: ephemeral },
+          { role: 'user', content: 'More?' },
+        ],
+        tools: [{ name: 'lookup', parameters: { type: 'object' }, cacheControl: ephemeral }],
+      },
+      { model: 'claude' },
+    );
+    expect(body.system).toEqual([
+      { type: 'text', text: 'A long policy.', cache_control: { type: 'ephemeral', ttl: '1h' } },
+    ]);
+    expect(body.messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'A long document.', cache_control: ephemeral },
+          { type: 'text', text: 'The question.' },
+        ],
+      },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'c1', name: 'lookup', input: {} }] },
+      {
+        role: 'user',
+        content: [{ type: 'tool_result', tool_use_id: 'c1', content: 'found', cache_control: ephemeral }],
+      },
+      { role: 'assistant', content: [{ type: 'text', text: 'Answer.', cache_control: ephemeral }] },
+      { role: 'user', content: 'More?' },
+    ]);
+    expect(body.tools).toEqual([{ name: 'lookup', input_schema: { type: 'object' }, cache_control: ephemeral }]);
+  });
+
+  it('without cacheControl the body is as before: a string system prompt, string contents', () => {
+    const body = toMessageCreateParams(
+      {
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'Hi' },
+        ],
+      },
+      { model: 'claude' },
+    );
+    expect(body.system).toBe('Be brief.');
+    expect(body.messages).toEqual([{ role: 'user', content: 'Hi' }]);
+  });
+});

@@ -5,7 +5,7 @@ import type {
   Tool,
   ToolResultBlockParam,
 } from '@anthropic-ai/sdk/resources/messages';
-import { type CompletionRequest, type ContentPart, LLMError, systemPrompt } from '@rxllm/core';
+import { type CacheControl, type CompletionRequest, type ContentPart, LLMError, systemPrompt } from '@rxllm/core';
 import { toContentBlocks } from './content-blocks.js';
 import { jsonResponseTool, jsonResponseToolName, outputConfigOf } from './response-format.js';
 import { toToolChoice } from './tool-choice.js';
@@ -60,6 +60,23 @@ function toUserContent(content: string | ContentPart[], provider: string): Messa
   return blocks.length > 0 ? blocks : '';
 }
 
+/**
+ * A message's `cacheControl` as the `cache_control` of its last block (string content becomes one text block to carry
+ * it); a message without one as it is.
+ */
+function withCacheBreakpoint(
+  role: 'user' | 'assistant',
+  content: string | ContentBlockParam[],
+  cacheControl: CacheControl | undefined,
+): MessageParam {
+  if (!cacheControl) return { role, content };
+  const blocks: ContentBlockParam[] = typeof content === 'string' ? [{ type: 'text', text: content }] : [...content];
+  const last = blocks.at(-1);
+  if (!last || (last.type === 'text' && last.text === '')) return { role, content };
+  blocks[blocks.length - 1] = { ...last, cache_control: cacheControl } as ContentBlockParam;
+  return { role, content: blocks };
+}
+
 function toMessages(request: CompletionRequest, provider: string): MessageParam[] {
   const messages: MessageParam[] = [];
   // Tool results travel as `tool_result` blocks of a user message; consecutive ones share that message.
@@ -71,6 +88,7 @@ function toMessages(request: CompletionRequest, provider: string): MessageParam[
         type: 'tool_result',
         tool_use_id: message.toolCallId,
         content: message.content,
+        ...(message.cacheControl ? { cache_control: message.cacheControl } : {}),
       };
       if (pendingResults) {
         pendingResults.push(block);
@@ -92,16 +110,25 @@ function toMessages(request: CompletionRequest, provider: string): MessageParam[
           input: parseToolArguments(call.arguments, call.name, provider),
         });
       }
-      messages.push({ role: 'assistant', content });
+      messages.push(withCacheBreakpoint('assistant', content, message.cacheControl));
       continue;
     }
-    if (message.role === 'user') {
-      messages.push({ role: 'user', content: toUserContent(message.content, provider) });
-      continue;
-    }
-    messages.push({ role: message.role, content: message.content });
+    const content = message.role === 'user' ? toUserContent(message.content, provider) : message.content;
+    messages.push(withCacheBreakpoint(message.role, content as string | ContentBlockParam[], message.cacheControl));
   }
   return messages;
+}
+
+/**
+ * The system prompt: a string, or one text block carrying `cache_control` when a `system` message has a
+ * `cacheControl` (the last one given wins).
+ */
+function toSystem(request: CompletionRequest): MessageCreateParamsStreaming['system'] {
+  const system = systemPrompt(request);
+  if (system === undefined) return undefined;
+  const cacheControl = request.messages.filter((message) => message.role === 'system' && message.cacheControl).at(-1)
+    ?.cacheControl;
+  return cacheControl ? [{ type: 'text', text: system, cache_control: cacheControl }] : system;
 }
 
 /** The request's tools, then the forced tool of a schemaless `responseFormat`; `undefined` when there are none. */
@@ -110,6 +137,7 @@ function toTools(request: CompletionRequest, provider: string): Tool[] | undefin
     name: tool.name,
     ...(tool.description === undefined ? {} : { description: tool.description }),
     input_schema: { type: 'object', ...tool.parameters } as Tool.InputSchema,
+    ...(tool.cacheControl ? { cache_control: tool.cacheControl } : {}),
   }));
   const jsonTool = jsonResponseTool(request, provider);
   if (jsonTool) tools.push(jsonTool);
@@ -156,7 +184,8 @@ export interface ToMessageCreateParamsOptions {
  * as `text` / `image` / `document` blocks, assistant tool calls as `tool_use` blocks (arguments parsed), tool results
  * as `tool_result` blocks of one user message per run, `max_tokens` (request, then defaults, then 4096),
  * `temperature`, `top_p`, `stop_sequences`, `tools`, `tool_choice` (with `disable_parallel_tool_use` for
- * `parallelToolCalls: false`), `responseFormat` as `output_config.format` (with a schema) or a forced `json_response`
+ * `parallelToolCalls: false`), `cacheControl` (on parts, messages, `system` messages and tools) as `cache_control`
+ * on the block, the message's last block, the system prompt and the tool, `responseFormat` as `output_config.format` (with a schema) or a forced `json_response`
  * tool (without), `user` as `metadata.user_id`, then `providerOptions.anthropic` merged over it. `seed` is not sent
  * (Anthropic has none). `stream` is always `true`. Throws an `invalid-request` `LLMError` for a part or a
  * combination Anthropic cannot take.
@@ -173,7 +202,7 @@ export function toMessageCreateParams(
 ): MessageCreateParamsStreaming {
   const provider = options.provider ?? 'anthropic';
   const defaults = options.defaults ?? {};
-  const system = systemPrompt(request);
+  const system = toSystem(request);
   const temperature = request.temperature ?? defaults.temperature;
   const topP = request.topP ?? defaults.topP;
   const stop = request.stop ?? defaults.stop;

@@ -58,6 +58,7 @@ export type { RelayBudget, RelayBudgetOptions } from './relay-budget.js';
 export { createRelayBudget, RELAY_RUN_MS, RELAY_SOLO_FACTOR, RELAY_TURN_MS, yieldToEventLoop } from './relay-budget.js';
 export type {
   AssistantToolCall,
+  CacheControl,
   CompletionRequest,
   ContentPart,
   FilePart,

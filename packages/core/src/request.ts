@@ -16,10 +16,20 @@ export type MediaSource =
   | { type: 'url'; url: string; mediaType?: string }
   | { type: 'base64'; data: string; mediaType: string };
 
+/**
+ * A prompt-cache breakpoint (Anthropic `cache_control`): the prompt up to and including what carries it is cached,
+ * for 5 minutes or, with `ttl: '1h'`, an hour. OpenAI and Gemini cache long prompts on their own and ignore it.
+ */
+export interface CacheControl {
+  type: 'ephemeral';
+  ttl?: '5m' | '1h';
+}
+
 /** A piece of text in a message made of parts. */
 export interface TextPart {
   type: 'text';
   text: string;
+  cacheControl?: CacheControl;
 }
 
 /**
@@ -30,6 +40,7 @@ export interface ImagePart {
   type: 'image';
   source: MediaSource;
   detail?: 'auto' | 'low' | 'high';
+  cacheControl?: CacheControl;
 }
 
 /**
@@ -41,17 +52,23 @@ export interface FilePart {
   source: MediaSource;
   /** The file's name, where the vendor takes one (OpenAI `filename`, Anthropic `title`). */
   filename?: string;
+  cacheControl?: CacheControl;
 }
 
 /** One part of a user message. */
 export type ContentPart = TextPart | ImagePart | FilePart;
 
-export type Message =
+/**
+ * One turn of the conversation. `cacheControl` on a message is a prompt-cache breakpoint at its end (its last block;
+ * for `system` messages, the system prompt).
+ */
+export type Message = (
   | { role: 'system'; content: string }
   /** A user turn: plain text, or parts (text, images, files) in order. */
   | { role: 'user'; content: string | ContentPart[] }
   | { role: 'assistant'; content: string; toolCalls?: AssistantToolCall[] }
-  | { role: 'tool'; content: string; toolCallId: string; name?: string };
+  | { role: 'tool'; content: string; toolCallId: string; name?: string }
+) & { cacheControl?: CacheControl };
 
 export type Role = Message['role'];
 
@@ -60,6 +77,8 @@ export interface ToolDefinition {
   name: string;
   description?: string;
   parameters: Record<string, unknown>;
+  /** A prompt-cache breakpoint after this tool (the tools come first in Anthropic's prompt). */
+  cacheControl?: CacheControl;
 }
 
 /**

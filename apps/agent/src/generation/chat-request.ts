@@ -1,7 +1,7 @@
 import { type CompletionRequest, type Message, messageText, type ResponseFormat } from '@rxllm/core';
 import { z } from 'zod';
 import { HttpError } from '../http/errors.js';
-import { checkContentParts, contentPartSchema, type PartLimits } from './content-parts.js';
+import { cacheControlSchema, checkContentParts, contentPartSchema, type PartLimits } from './content-parts.js';
 import { jsonSchemaProblem } from './json-schema.js';
 
 /** Limits applied to every chat body. */
@@ -39,6 +39,7 @@ function chatSchema(limits: ChatLimits) {
                 content: z.union([content, z.array(contentPartSchema, { error: 'must be an array of parts' })], {
                   error: 'must be a string or an array of parts',
                 }),
+                cacheControl: cacheControlSchema.optional(),
               },
               { error: 'must be an object {role, content}' },
             ),

@@ -39,15 +39,32 @@ const mediaSourceSchema = z.discriminatedUnion(
   { error: 'must be {type:"url", url} or {type:"base64", data, mediaType}' },
 );
 
+/**
+ * A prompt-cache breakpoint as every route takes it: the core's `cacheControl`, Anthropic's `cache_control` (the
+ * same shape: `{type: "ephemeral", ttl?: "5m" | "1h"}`).
+ */
+export const cacheControlSchema = z.strictObject(
+  {
+    type: z.literal('ephemeral', { error: 'must be "ephemeral"' }),
+    ttl: z.enum(['5m', '1h'], { error: 'must be 5m or 1h' }).optional(),
+  },
+  { error: 'must be {type: "ephemeral", ttl?: "5m" | "1h"}' },
+);
+
 /** The zod schema of one part of a `/chat` (or WebSocket) message, in the core's own shape. */
 export const contentPartSchema = z.discriminatedUnion(
   'type',
   [
-    z.strictObject({ type: z.literal('text'), text: z.string({ error: 'must be a string' }) }),
+    z.strictObject({
+      type: z.literal('text'),
+      text: z.string({ error: 'must be a string' }),
+      cacheControl: cacheControlSchema.optional(),
+    }),
     z.strictObject({
       type: z.literal('image'),
       source: mediaSourceSchema,
       detail: z.enum(['auto', 'low', 'high'], { error: 'must be auto, low or high' }).optional(),
+      cacheControl: cacheControlSchema.optional(),
     }),
     z.strictObject({
       type: z.literal('file'),
@@ -56,6 +73,7 @@ export const contentPartSchema = z.discriminatedUnion(
         .string({ error: 'must be a string' })
         .max(255, { error: 'must be at most 255 characters' })
         .optional(),
+      cacheControl: cacheControlSchema.optional(),
     }),
   ],
   { error: 'must be a part {type: "text" | "image" | "file", …}' },

@@ -23,7 +23,7 @@ function failure(raw: unknown): HttpError {
 }
 
 describe('messagesParser', () => {
-  it('maps system blocks, sampling, stop sequences and metadata into the core request', () => {
+  it('maps system blocks (a cache breakpoint makes them a system message), sampling, stop sequences and metadata', () => {
     const request = parse({
       ...base,
       system: [
@@ -40,9 +40,11 @@ describe('messagesParser', () => {
     });
     expect(request).toEqual({
       model: 'claude-sonnet-4-5',
-      messages: [{ role: 'user', content: 'Hi' }],
+      messages: [
+        { role: 'system', content: 'Be brief.\n\nBe kind.', cacheControl: { type: 'ephemeral' } },
+        { role: 'user', content: 'Hi' },
+      ],
       options: {
-        system: 'Be brief.\n\nBe kind.',
         maxTokens: 100,
         temperature: 0.5,
         topP: 0.9,

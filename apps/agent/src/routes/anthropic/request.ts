@@ -1,5 +1,6 @@
 import type {
   AssistantToolCall,
+  CacheControl,
   CompletionRequest,
   ContentPart,
   MediaSource,
@@ -12,12 +13,14 @@ import { messageText } from '@rxllm/core';
 import { z } from 'zod';
 import type { AgentConfig } from '../../config.js';
 import { parseVendorBody } from '../../generation/chat-request.js';
-import { checkContentParts, type PartLimits } from '../../generation/content-parts.js';
+import { cacheControlSchema, checkContentParts, type PartLimits } from '../../generation/content-parts.js';
 import { jsonSchemaProblem } from '../../generation/json-schema.js';
 import { HttpError } from '../../http/errors.js';
 
 const text = z.string({ error: 'must be a string' });
-const textBlock = z.looseObject({ type: z.literal('text'), text });
+/** Anthropic's prompt-cache breakpoint, on any block, a system block and a tool. */
+const cache_control = cacheControlSchema.nullish();
+const textBlock = z.looseObject({ type: z.literal('text'), text, cache_control });
 const mediaSource = z.discriminatedUnion(
   'type',
   [
@@ -26,7 +29,7 @@ const mediaSource = z.discriminatedUnion(
   ],
   { error: 'source.type must be base64 or url (the Files API, file, is not supported)' },
 );
-const imageBlock = z.looseObject({ type: z.literal('image'), source: mediaSource });
+const imageBlock = z.looseObject({ type: z.literal('image'), source: mediaSource, cache_control });
 const documentBlock = z.looseObject({
   type: z.literal('document'),
   source: z.discriminatedUnion(
@@ -39,6 +42,7 @@ const documentBlock = z.looseObject({
     { error: 'source.type must be base64, url or text (content and file are not supported)' },
   ),
   title: text.nullish(),
+  cache_control,
 });
 const toolResultBlock = z.looseObject({
   type: z.literal('tool_result'),
@@ -49,6 +53,7 @@ const toolResultBlock = z.looseObject({
     })
     .optional(),
   is_error: z.boolean({ error: 'must be true or false' }).optional(),
+  cache_control,
 });
 const toolName = text.regex(/^[a-zA-Z0-9_-]{1,64}$/, { error: 'must be 1 to 64 letters, digits, _ or -' });
 const toolUseBlock = z.looseObject({
@@ -56,6 +61,7 @@ const toolUseBlock = z.looseObject({
   id: text.min(1, { error: 'must not be empty' }),
   name: toolName,
   input: z.record(z.string(), z.unknown(), { error: 'must be an object' }),
+  cache_control,
 });
 // Earlier thinking goes back to Anthropic signed; no other vendor takes it, and the core has no field for it.
 const thinkingBlock = z.looseObject({ type: z.enum(['thinking', 'redacted_thinking']) });
@@ -90,6 +96,7 @@ const toolSchema = z.looseObject({
   name: toolName,
   description: text.optional(),
   input_schema: z.record(z.string(), z.unknown(), { error: 'must be a JSON Schema object' }),
+  cache_control,
 });
 
 const toolChoiceSchema = z.discriminatedUnion(
@@ -171,15 +178,22 @@ const toMediaSource = (source: WireSource): MediaSource =>
     : { type: 'url', url: source.url };
 
 /** An image or document block in the core's terms. */
+/** A block's `cache_control` as the core's `cacheControl` field, or nothing. */
+const cacheOf = (block: { cache_control?: CacheControl | null | undefined }) =>
+  block.cache_control ? { cacheControl: block.cache_control } : {};
+
 function toCorePart(block: Exclude<UserBlock, ToolResultBlock>): ContentPart {
-  if (block.type === 'text') return { type: 'text', text: block.text };
+  const cache = cacheOf(block);
+  if (block.type === 'text') return { type: 'text', text: block.text, ...cache };
   if (block.type === 'image') {
-    return { type: 'image', source: toMediaSource(block.source) };
+    return { type: 'image', source: toMediaSource(block.source), ...cache };
   }
   const { source, title } = block;
   // A plain-text document is text to the model; the title leads it so nothing the client sent is lost.
-  if (source.type === 'text') return { type: 'text', text: title ? `${title}\n\n${source.data}` : source.data };
-  return { type: 'file', source: toMediaSource(source), ...(title ? { filename: title } : {}) };
+  if (source.type === 'text') {
+    return { type: 'text', text: title ? `${title}\n\n${source.data}` : source.data, ...cache };
+  }
+  return { type: 'file', source: toMediaSource(source), ...(title ? { filename: title } : {}), ...cache };
 }
 
 /**
@@ -194,6 +208,7 @@ function toToolMessage(block: ToolResultBlock, names: ReadonlyMap<string, string
     toolCallId: block.tool_use_id,
     content: block.is_error ? `Error: ${content}` : content,
     ...(name ? { name } : {}),
+    ...cacheOf(block),
   };
 }
 
@@ -215,7 +230,8 @@ function userMessages(
     .map(toCorePart);
   const messages = results.map((block) => toToolMessage(block, context.names));
   if (parts.length === 0) return messages;
-  if (parts.every((part) => part.type === 'text')) {
+  // Text alone goes as one string, unless a part is a cache breakpoint, which needs its own block.
+  if (parts.every((part) => part.type === 'text' && !part.cacheControl)) {
     return [...messages, { role: 'user', content: parts.map((part) => (part as { text: string }).text).join('\n\n') }];
   }
   checkContentParts(parts, path, context.limits);
@@ -226,12 +242,15 @@ function assistantMessage(content: Extract<WireMessage, { role: 'assistant' }>['
   if (typeof content === 'string') return { role: 'assistant', content };
   const toolCalls: AssistantToolCall[] = [];
   let answer = '';
+  // The core's assistant turn is one text and its calls: a breakpoint on any of its blocks marks the turn's end.
+  let cache = {};
   for (const block of content) {
     if (block.type === 'text') answer += block.text;
     else if (block.type === 'tool_use')
       toolCalls.push({ id: block.id, name: block.name, arguments: JSON.stringify(block.input) });
+    if ('cache_control' in block && block.cache_control) cache = { cacheControl: block.cache_control };
   }
-  return { role: 'assistant', content: answer, ...(toolCalls.length > 0 ? { toolCalls } : {}) };
+  return { role: 'assistant', content: answer, ...(toolCalls.length > 0 ? { toolCalls } : {}), ...cache };
 }
 
 function hasContent(message: Message): boolean {
@@ -240,8 +259,20 @@ function hasContent(message: Message): boolean {
   return typeof message.content === 'string' ? message.content.trim() !== '' : message.content.length > 0;
 }
 
+/**
+ * A `system` with a cache breakpoint on one of its blocks: it goes as a core `system` message carrying it (the core
+ * request's `system` field has none); undefined otherwise.
+ */
+function cachedSystem(body: RequestBody): Message | undefined {
+  const { system } = body;
+  if (system === undefined || typeof system === 'string') return undefined;
+  const cached = system.filter((block) => block.cache_control).at(-1);
+  return cached ? { role: 'system', content: joinText(system), ...cacheOf(cached) } : undefined;
+}
+
 function toMessages(body: RequestBody, limits: MessagesLimits): Message[] {
   const names = new Map<string, string>();
+  const system = cachedSystem(body);
   const messages = body.messages.flatMap((message, index): Message[] => {
     const path = `messages.${index}.content`;
     if (message.role === 'system') return [{ role: 'system', content: joinText(message.content) }];
@@ -250,6 +281,7 @@ function toMessages(body: RequestBody, limits: MessagesLimits): Message[] {
     if (assistant.role === 'assistant') for (const call of assistant.toolCalls ?? []) names.set(call.id, call.name);
     return [assistant];
   });
+  if (system) messages.unshift(system);
   messages.forEach((message) => {
     if (messageText(message).length > limits.maxMessageChars) {
       throw invalid('messages', `a message must be at most ${limits.maxMessageChars} characters`);
@@ -271,6 +303,7 @@ function toTools(body: RequestBody): ToolDefinition[] | undefined {
       name: tool.name,
       ...(tool.description ? { description: tool.description } : {}),
       parameters: tool.input_schema,
+      ...cacheOf(tool),
     };
   });
 }
@@ -302,7 +335,7 @@ function toOptions(body: RequestBody, maxTokens: number): Omit<CompletionRequest
   const tools = toTools(body);
   const toolChoice = toToolChoice(body, tools);
   const responseFormat = toResponseFormat(body);
-  const system = body.system === undefined ? '' : joinText(body.system);
+  const system = body.system === undefined || cachedSystem(body) ? '' : joinText(body.system);
   return {
     ...(system === '' ? {} : { system }),
     maxTokens,

@@ -1,4 +1,5 @@
 import {
+  type CacheControl,
   type CompletionRequest,
   type ContentPart,
   type Message,
@@ -12,11 +13,17 @@ import {
 import { z } from 'zod';
 import type { AgentConfig } from '../../config.js';
 import { parseVendorBody } from '../../generation/chat-request.js';
-import { checkContentParts, type PartLimits } from '../../generation/content-parts.js';
+import { cacheControlSchema, checkContentParts, type PartLimits } from '../../generation/content-parts.js';
 import { jsonSchemaProblem } from '../../generation/json-schema.js';
 import { HttpError } from '../../http/errors.js';
 
-const textPart = z.looseObject({ type: z.literal('text'), text: z.string({ error: 'must be a string' }) });
+/** Anthropic's prompt-cache breakpoint on a part or a tool, as LiteLLM takes it in the OpenAI format. */
+const cache_control = cacheControlSchema.nullish();
+const textPart = z.looseObject({
+  type: z.literal('text'),
+  text: z.string({ error: 'must be a string' }),
+  cache_control,
+});
 const userPart = z.discriminatedUnion(
   'type',
   [
@@ -27,6 +34,7 @@ const userPart = z.discriminatedUnion(
         url: z.string({ error: 'must be an https: or data: URL' }),
         detail: z.enum(['auto', 'low', 'high'], { error: 'must be auto, low or high' }).optional(),
       }),
+      cache_control,
     }),
     z.looseObject({
       type: z.literal('file'),
@@ -35,6 +43,7 @@ const userPart = z.discriminatedUnion(
         file_id: z.string().optional(),
         filename: z.string().max(255, { error: 'must be at most 255 characters' }).optional(),
       }),
+      cache_control,
     }),
   ],
   { error: 'must be a text, image_url or file part (input_audio is not supported)' },
@@ -83,6 +92,7 @@ const toolSchema = z.looseObject({
     parameters: z.record(z.string(), z.unknown(), { error: 'must be a JSON Schema object' }).optional(),
     strict: z.boolean().nullish(),
   }),
+  cache_control,
 });
 
 const responseFormatSchema = z.discriminatedUnion(
@@ -159,8 +169,23 @@ function textOf(content: string | ReadonlyArray<{ text?: string; refusal?: strin
   return content.map((part) => part.text ?? part.refusal ?? '').join('');
 }
 
+/** A part's `cache_control` as the core's `cacheControl` field, or nothing. */
+const cacheOf = (part: { cache_control?: CacheControl | null | undefined }) =>
+  part.cache_control ? { cacheControl: part.cache_control } : {};
+
+/** The breakpoint of a message whose parts become one string: the last part's that has one. */
+function messageCache(content: ReadonlyArray<{ cache_control?: CacheControl | null }> | string | null | undefined) {
+  if (!Array.isArray(content)) return {};
+  const cached = content.filter((part) => part.cache_control).at(-1);
+  return cached ? cacheOf(cached) : {};
+}
+
+/** An OpenAI part in the core's terms, with its cache breakpoint. */
+const toCorePart = (part: UserPart, path: string): ContentPart =>
+  ({ ...corePart(part, path), ...cacheOf(part) }) as ContentPart;
+
 /** An OpenAI `image_url` / `file` part in the core's terms: data URLs become inline base64. */
-function toCorePart(part: UserPart, path: string): ContentPart {
+function corePart(part: UserPart, path: string): ContentPart {
   if (part.type === 'text') return { type: 'text', text: part.text };
   if (part.type === 'image_url') {
     const { url, detail } = part.image_url;
@@ -192,7 +217,10 @@ function userContent(
 ): string | ContentPart[] {
   if (typeof content === 'string') return content;
   const parts = content.map((part, index) => toCorePart(part, `${path}.${index}`));
-  if (parts.every((part) => part.type === 'text')) return textOf(parts as Array<{ text: string }>);
+  // Text alone goes as one string, unless a part is a cache breakpoint, which needs its own block.
+  if (parts.every((part) => part.type === 'text' && !part.cacheControl)) {
+    return textOf(parts as Array<{ text: string }>);
+  }
   // Field names in the error are the core's (source.mediaType …) under the OpenAI message path.
   checkContentParts(parts, path, limits);
   return parts;
@@ -203,7 +231,7 @@ function toMessage(message: WireMessage, index: number, limits: PartLimits): Mes
   switch (message.role) {
     case 'system':
     case 'developer':
-      return { role: 'system', content: textOf(message.content) };
+      return { role: 'system', content: textOf(message.content), ...messageCache(message.content) };
     case 'user':
       return { role: 'user', content: userContent(message.content, path, limits) };
     case 'assistant': {
@@ -212,10 +240,20 @@ function toMessage(message: WireMessage, index: number, limits: PartLimits): Mes
         name: call.function.name,
         arguments: call.function.arguments,
       }));
-      return { role: 'assistant', content: textOf(message.content), ...(toolCalls.length ? { toolCalls } : {}) };
+      return {
+        role: 'assistant',
+        content: textOf(message.content),
+        ...(toolCalls.length ? { toolCalls } : {}),
+        ...messageCache(message.content as ReadonlyArray<{ cache_control?: CacheControl | null }> | null | undefined),
+      };
     }
     case 'tool':
-      return { role: 'tool', toolCallId: message.tool_call_id, content: textOf(message.content) };
+      return {
+        role: 'tool',
+        toolCallId: message.tool_call_id,
+        content: textOf(message.content),
+        ...messageCache(message.content),
+      };
   }
 }
 
@@ -249,6 +287,7 @@ function toTools(body: RequestBody): ToolDefinition[] | undefined {
       name,
       ...(description ? { description } : {}),
       parameters: parameters ?? { type: 'object', properties: {} },
+      ...cacheOf(tool),
     };
   });
 }
