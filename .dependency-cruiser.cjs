@@ -126,6 +126,8 @@ module.exports = {
     operatorRule('buffer'),
     operatorRule('timeout'),
     operatorRule('retry'),
+    operatorRule('cache'),
+    operatorRule('balance'),
     operatorRule('structured', ['zod']),
     operatorRule('tools', ['zod']),
     operatorRule('metrics', ['@opentelemetry/api', 'prom-client', 'pino']),

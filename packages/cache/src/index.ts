@@ -1,0 +1,11 @@
+export type { CacheOptions, CacheOutcome } from './cache-completion.js';
+export { cacheCompletion } from './cache-completion.js';
+export type { CacheKeyOptions } from './cache-key.js';
+export { cacheKey } from './cache-key.js';
+export type { CachedCompletion, CacheStore } from './cache-store.js';
+export type { MemoryCacheStore, MemoryCacheStoreOptions } from './memory-cache-store.js';
+export { memoryCacheStore } from './memory-cache-store.js';
+export type { RedisCacheStoreOptions, RedisLike } from './redis-cache-store.js';
+export { redisCacheStore } from './redis-cache-store.js';
+export type { WithCacheOptions } from './with-cache.js';
+export { withCache } from './with-cache.js';
