@@ -167,6 +167,7 @@ const environmentSchema = z.object({
       }
     }),
   TOOL_APPROVAL_TIMEOUT_MS: integer('TOOL_APPROVAL_TIMEOUT_MS', 300_000, 1_000, 86_400_000),
+  PRICES_FILE: z.string().optional(),
   TOOL_APPROVAL_SECRET: z
     .string()
     .optional()
@@ -242,6 +243,8 @@ export interface AgentConfig {
    * process, so agents sharing one address need the same value.
    */
   toolApprovalSecret: string | undefined;
+  /** A JSON price table over the shipped one (`PRICES_FILE`: `{"provider/model": {input, output, …}}`, USD per million tokens). */
+  pricesFile: string | undefined;
   /** The MCP servers whose tools `/chat` and the WebSocket run (`MCP_SERVERS`: inline JSON or a JSON file). */
   mcpServers: readonly McpServerConfig[];
   /** The raw environment, for the provider registry. */
@@ -312,6 +315,7 @@ export function loadConfig(env: AgentEnv = process.env): AgentConfig {
     toolApproval: values.TOOL_APPROVAL,
     toolApprovalTimeoutMs: values.TOOL_APPROVAL_TIMEOUT_MS,
     toolApprovalSecret: values.TOOL_APPROVAL_SECRET?.trim() || undefined,
+    pricesFile: values.PRICES_FILE?.trim() || undefined,
     mcpServers: values.MCP_SERVERS,
     env,
   };

@@ -37,6 +37,19 @@ export function formatToolCalls(
   return `${stats.toolCalls}${failed} · ${formatMs(stats.toolMsP50)} / ${formatMs(stats.toolMsP95)}`;
 }
 
+/**
+ * US dollars for the dashboard: four decimals below a dollar (a short answer costs fractions of a cent), two above.
+ *
+ * @example
+ * ```ts
+ * formatUsd(0.00042); // '$0.0004'
+ * formatUsd(12.5); // '$12.50'
+ * ```
+ */
+export function formatUsd(value: number): string {
+  return `$${value.toFixed(value < 1 ? 4 : 2)}`;
+}
+
 function draw(lineId: string, values: ReadonlyArray<number | null>, max?: number, areaId?: string): void {
   const { line, area } = sparklinePath(values, { ...chartSize, ...(max === undefined ? {} : { max }) });
   element<SVGPathElement>(lineId).setAttribute('d', line);
@@ -59,6 +72,7 @@ function render(history: readonly StatsSnapshot[]): void {
   element('stat-completed').textContent = String(latest.streamsCompleted);
   element('stat-failed').textContent = String(latest.streamsFailed);
   element('stat-tools').textContent = formatToolCalls(latest);
+  element('stat-cost').textContent = formatUsd(latest.costUsd);
 
   draw(
     'spark-active',

@@ -10,6 +10,13 @@ export interface StreamMetrics {
   /** Characters of text and reasoning (UTF-16 code units). */
   chars: number;
   durationMs: number;
+  /**
+   * What the stream cost in US dollars at the agent's price table (every step of a tool loop); `null` when the model
+   * has no price. Absent when the agent does not price streams.
+   */
+  costUsd?: number | null;
+  /** Set when the vendor reported no usage (a stream cut short): the cost is estimated from what was streamed. */
+  costEstimated?: true;
 }
 
 /** The first event of a stream: the core `start` chunk, plus the agent's `streamId` to resume or cancel it with. */

@@ -23,6 +23,7 @@ const snapshot: StatsSnapshot = {
   toolCallsFailed: 1,
   toolMsP50: 4,
   toolMsP95: null,
+  costUsd: 0,
 };
 
 describe('the stats feed', () => {

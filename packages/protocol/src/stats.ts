@@ -21,6 +21,8 @@ export interface StatsSnapshot {
   /** Tool call duration percentiles over the agent's recent calls; `null` before the first one. */
   toolMsP50: number | null;
   toolMsP95: number | null;
+  /** What the priced streams cost so far, in US dollars (the agent's price table; estimated for cut streams). */
+  costUsd: number;
 }
 
 const numberFields = [
@@ -33,6 +35,7 @@ const numberFields = [
   'charsPerSecond',
   'toolCalls',
   'toolCallsFailed',
+  'costUsd',
 ] as const satisfies ReadonlyArray<keyof StatsSnapshot>;
 const nullableNumberFields = ['ttftMsP50', 'ttftMsP95', 'toolMsP50', 'toolMsP95'] as const satisfies ReadonlyArray<
   keyof StatsSnapshot

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { AssistantToolCall, CompletionRequest, LoopChunk, ProviderRegistry } from '@rxllm/core';
+import {
+  type AssistantToolCall,
+  type CompletionRequest,
+  type LoopChunk,
+  messageText,
+  type ProviderRegistry,
+} from '@rxllm/core';
 import { prometheusSink } from '@rxllm/metrics/prometheus';
 import type { ToolApprovalDecision } from '@rxllm/tools';
 import type { Logger } from 'pino';
@@ -19,6 +25,7 @@ import { ApprovalDesk, asksApproval, type DeskOutcome } from '../generation/tool
 import { serverToolLoop, type ToolLoopMetrics, toolsFor } from '../generation/tool-loop.js';
 import type { HttpError } from '../http/errors.js';
 import { enforceRateLimit } from '../http/rate-limit.js';
+import { loadPriceTable } from '../observability/cost.js';
 import { DashboardStats } from '../observability/dashboard-stats.js';
 import { combineObservers, logObserver } from '../observability/log-observer.js';
 import { truncateForLog } from '../observability/logger.js';
@@ -122,6 +129,7 @@ export async function createAgentContext(options: AgentContextOptions): Promise<
   const catalog = createProviderCatalog(registry, config.env, (name, reason) =>
     logger.warn({ provider: name }, `Provider ${name} skipped: ${reason}`),
   );
+  const prices = loadPriceTable(config.pricesFile);
   const stats = new DashboardStats();
   const prometheus = new AgentPrometheus();
   const streams = new Set<ActiveStream>();
@@ -194,7 +202,9 @@ export async function createAgentContext(options: AgentContextOptions): Promise<
           )
         : pipeline(request);
       const source = objectSchema ? chunks.pipe(withObjectEvents(objectSchema)) : chunks;
-      return { streamId, events: generate({ source, streamId, observer }) };
+      const inputChars =
+        (request.system?.length ?? 0) + request.messages.reduce((sum, m) => sum + messageText(m).length, 0);
+      return { streamId, events: generate({ source, streamId, observer, pricing: { prices, inputChars } }) };
     },
     track(stream) {
       streams.add(stream);

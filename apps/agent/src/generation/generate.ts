@@ -1,14 +1,21 @@
-import { type Chunk, isContentChunk } from '@rxllm/core';
+import { type Chunk, isContentChunk, type Usage } from '@rxllm/core';
 import type { NumberedEvent, StreamMetrics } from '@rxllm/protocol';
+import { sumUsage } from '@rxllm/tools';
 import { Observable } from 'rxjs';
 import { type HttpError, toHttpError } from '../http/errors.js';
+import { costOf, estimatedUsage, type PriceTable } from '../observability/cost.js';
 import type { GenerationItem } from './object-events.js';
 
 /** How a stream ended. `cancelled` means the client went away (logged as 499). */
-export type StreamOutcome =
+export type StreamOutcome = (
   | { status: 'completed'; metrics: StreamMetrics }
   | { status: 'failed'; metrics: StreamMetrics; error: HttpError }
-  | { status: 'cancelled'; metrics: StreamMetrics };
+  | { status: 'cancelled'; metrics: StreamMetrics }
+) & {
+  /** Who answered (the `start` chunk), when the stream is priced and got that far. */
+  provider?: string;
+  model?: string;
+};
 
 /** Callbacks for everything that watches streams: logs, the dashboard, Prometheus. */
 export interface StreamObserver {
@@ -30,6 +37,46 @@ export interface GenerateOptions {
   observer?: StreamObserver;
   /** Clock for the `done` metrics (milliseconds). */
   now?: () => number;
+  /** Prices the stream: `costUsd` in the final metrics, from its usage (every step's) or, without any, an estimate. */
+  pricing?: { prices: PriceTable; inputChars: number };
+}
+
+/**
+ * The usage of a stream, over the steps of a tool loop: a step's last `usage` chunk is its usage (a later one
+ * supersedes an earlier one), and a `step-start` closes the step before it.
+ */
+class UsageTally {
+  provider = '';
+  model = '';
+  private steps: Array<Usage | undefined> = [];
+  private current: Usage | undefined;
+
+  see(chunk: GenerationItem): void {
+    if (chunk.type === 'start') {
+      this.provider = chunk.provider;
+      this.model = chunk.model;
+    } else if (chunk.type === 'usage') this.current = chunk.usage;
+    else if (chunk.type === 'step-start' && this.current) {
+      this.steps.push(this.current);
+      this.current = undefined;
+    }
+  }
+
+  total(): Usage | undefined {
+    return sumUsage([...this.steps, this.current]);
+  }
+}
+
+function costFields(
+  pricing: NonNullable<GenerateOptions['pricing']>,
+  tally: UsageTally,
+  outputChars: number,
+): Pick<StreamMetrics, 'costUsd' | 'costEstimated'> {
+  const price = tally.provider ? pricing.prices.priceOf(tally.provider, tally.model) : undefined;
+  if (!price) return { costUsd: null };
+  const reported = tally.total();
+  const usage = reported ?? estimatedUsage(pricing.inputChars, outputChars);
+  return { costUsd: costOf(price, usage, tally.provider), ...(reported ? {} : { costEstimated: true as const }) };
 }
 
 /**
@@ -53,19 +100,23 @@ export function generate(options: GenerateOptions): Observable<GenerationEvent> 
     let chars = 0;
     let ttftMs: number | null = null;
     let ended = false;
+    const tally = options.pricing ? new UsageTally() : undefined;
     const metrics = (): StreamMetrics => ({
       ttftMs,
       chunks: contentChunks,
       chars,
       durationMs: Math.round(now() - startedAt),
+      ...(options.pricing && tally ? costFields(options.pricing, tally, chars) : {}),
     });
     const end = (outcome: StreamOutcome) => {
       ended = true;
-      observer?.ended?.(outcome, streamId);
+      const who = tally?.provider ? { provider: tally.provider, model: tally.model } : {};
+      observer?.ended?.({ ...outcome, ...who }, streamId);
     };
     observer?.started?.(streamId);
     const subscription = source.subscribe({
       next: (chunk) => {
+        tally?.see(chunk);
         if (chunk.type !== 'object' && isContentChunk(chunk)) {
           contentChunks += 1;
           if (chunk.type !== 'tool-call') chars += chunk.text.length;

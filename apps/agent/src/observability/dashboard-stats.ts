@@ -28,6 +28,7 @@ export class DashboardStats {
   private chunks = 0;
   private chars = 0;
   private toolCalls = 0;
+  private costUsd = 0;
   private toolCallsFailed = 0;
   private readonly toolDurations: number[] = [];
   private lastSample: { at: number; chunks: number; chars: number };
@@ -56,6 +57,7 @@ export class DashboardStats {
       this.active -= 1;
       if (outcome.status === 'failed') this.failed += 1;
       else this.completed += 1;
+      if (typeof outcome.metrics.costUsd === 'number') this.costUsd += outcome.metrics.costUsd;
     },
   };
 
@@ -100,6 +102,7 @@ export class DashboardStats {
       toolCallsFailed: this.toolCallsFailed,
       toolMsP50: percentile(tools, 0.5),
       toolMsP95: percentile(tools, 0.95),
+      costUsd: this.costUsd,
     };
     if (advance) this.lastSample = { at: now, chunks: this.chunks, chars: this.chars };
     return snapshot;

@@ -33,6 +33,12 @@ export class AgentPrometheus {
     buckets: [0.001, 0.005, 0.025, 0.1, 0.5, 1, 2.5, 10, 30],
     registers: [this.registry],
   });
+  private readonly cost = new Counter({
+    name: 'rxllm_agent_cost_usd_total',
+    help: 'What streams cost in US dollars at the price table, by provider, model and whether the usage was estimated',
+    labelNames: ['provider', 'model', 'estimated'],
+    registers: [this.registry],
+  });
   private readonly toolSteps = new Counter({
     name: 'rxllm_agent_tool_steps_total',
     help: 'Model steps of server-side tool loops (each step is also one stream in the per-stream metrics)',
@@ -45,7 +51,18 @@ export class AgentPrometheus {
 
   readonly observer: StreamObserver = {
     started: () => this.activeStreams.inc(),
-    ended: () => this.activeStreams.dec(),
+    ended: (outcome) => {
+      this.activeStreams.dec();
+      const { costUsd, costEstimated } = outcome.metrics;
+      if (typeof costUsd === 'number' && outcome.provider) {
+        const labels = {
+          provider: outcome.provider,
+          model: outcome.model ?? '',
+          estimated: String(costEstimated === true),
+        };
+        this.cost.inc(labels, costUsd);
+      }
+    },
   };
 
   /** Records one finished tool call; `tool` is a configured tool's name (a bounded set). */
