@@ -126,8 +126,9 @@ function toMessages(request: CompletionRequest, provider: string): MessageParam[
 function toSystem(request: CompletionRequest): MessageCreateParamsStreaming['system'] {
   const system = systemPrompt(request);
   if (system === undefined) return undefined;
-  const cacheControl = request.messages.filter((message) => message.role === 'system' && message.cacheControl).at(-1)
-    ?.cacheControl;
+  const cacheControl = request.messages
+    .filter((message) => message.role === 'system' && message.cacheControl)
+    .at(-1)?.cacheControl;
   return cacheControl ? [{ type: 'text', text: system, cache_control: cacheControl }] : system;
 }
 

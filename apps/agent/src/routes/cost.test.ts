@@ -37,7 +37,7 @@ describe('cost: the done metrics, /metrics and /stats', () => {
     harness.upstream.enqueue({ events: [{ type: 'text', text: 'x'.repeat(400) }], omitTerminal: true });
     const response = await postJson(`${harness.agent.url}/chat`, { provider: 'openai', message: 'y'.repeat(4_000) });
     const events = await readSse(response);
-    expect((events.at(-1)?.data as { type: string }).type).toBe('error');
+    expect((events.at(-1)?.data as { type?: string } | undefined)?.type).toBe('error');
     const metrics = await fetch(`${harness.agent.url}/metrics`).then((reply) => reply.text());
     // 1,000 input and 100 output tokens estimated: 1000 × 0.4 + 100 × 1.6 per million.
     const estimated = metrics.match(
