@@ -113,6 +113,16 @@ const environmentSchema = z.object({
       }
       return value;
     }),
+  CACHE: z
+    .enum(['none', 'memory', 'redis'], { error: 'CACHE must be none, memory or redis' })
+    .optional()
+    .default('none'),
+  CACHE_TTL_MS: integer('CACHE_TTL_MS', 3_600_000, 1_000, 30 * 86_400_000),
+  CACHE_MAX_BYTES: integer('CACHE_MAX_BYTES', 64 * 1024 * 1024, 1024, 8 * 1024 * 1024 * 1024),
+  CACHE_PACE: z
+    .enum(['instant', 'recorded'], { error: 'CACHE_PACE must be instant or recorded' })
+    .optional()
+    .default('instant'),
   RATE_LIMIT_PER_MINUTE: integer('RATE_LIMIT_PER_MINUTE', 0, 0, 1_000_000),
   RATE_LIMIT_BURST: integer('RATE_LIMIT_BURST', 0, 0, 1_000_000),
   AGENT_TOOLS: z
@@ -221,6 +231,11 @@ export interface AgentConfig {
   resumeMaxGenerations: number;
   /** Shared store for resumable streams and rate limits across instances. Never logged (it may hold a password). */
   redisUrl: string | undefined;
+  /**
+   * The response cache (`CACHE`: none, memory or redis, which needs `REDIS_URL`), each answer kept `CACHE_TTL_MS`; the
+   * memory store holds `CACHE_MAX_BYTES` at most; a hit replays `CACHE_PACE` (instant, or at the recorded pace).
+   */
+  cache: { store: 'none' | 'memory' | 'redis'; ttlMs: number; maxBytes: number; pace: 'instant' | 'recorded' };
   /** Requests per minute per client on the generating routes; 0 = no limit. */
   rateLimitPerMinute: number;
   /** Token-bucket size (the burst a client may make); defaults to the per-minute value. */
@@ -279,6 +294,9 @@ export function loadConfig(env: AgentEnv = process.env): AgentConfig {
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const values = result.data;
+  if (values.CACHE === 'redis' && !values.REDIS_URL) {
+    throw new ConfigError('Invalid configuration: CACHE=redis needs REDIS_URL (or CACHE=memory for this process only)');
+  }
   const agentApiKey = values.AGENT_API_KEY?.trim() ? values.AGENT_API_KEY.trim() : undefined;
   return {
     port: values.PORT,
@@ -316,6 +334,12 @@ export function loadConfig(env: AgentEnv = process.env): AgentConfig {
     toolApprovalTimeoutMs: values.TOOL_APPROVAL_TIMEOUT_MS,
     toolApprovalSecret: values.TOOL_APPROVAL_SECRET?.trim() || undefined,
     pricesFile: values.PRICES_FILE?.trim() || undefined,
+    cache: {
+      store: values.CACHE,
+      ttlMs: values.CACHE_TTL_MS,
+      maxBytes: values.CACHE_MAX_BYTES,
+      pace: values.CACHE_PACE,
+    },
     mcpServers: values.MCP_SERVERS,
     env,
   };

@@ -22,6 +22,12 @@ export interface StreamMetrics {
 /** The first event of a stream: the core `start` chunk, plus the agent's `streamId` to resume or cancel it with. */
 export interface StartEvent extends StartChunk {
   streamId?: string;
+  /**
+   * The agent's response cache, when it is on: `hit` (replayed, no upstream request), `miss` (asked upstream, kept if
+   * it finishes cleanly) or `bypass` (the request said `Cache-Control: no-cache` or `no-store`). A tool loop's first
+   * step says it.
+   */
+  cache?: 'hit' | 'miss' | 'bypass';
 }
 
 /**

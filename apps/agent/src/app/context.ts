@@ -19,6 +19,7 @@ import { connectMcpServers, type McpServers } from '../generation/mcp-servers.js
 import { withObjectEvents } from '../generation/object-events.js';
 import { providerPipeline } from '../generation/pipeline.js';
 import { createProviderCatalog, type ProviderCatalog, type ProviderChoice } from '../generation/provider-catalog.js';
+import { type CacheVerdict, cachedStep, cacheModeOf } from '../generation/response-cache.js';
 import { ResumableGenerations, type ResumableRun } from '../generation/resumable-generations.js';
 import { createSharedState, type SharedState, watcherTtlMs } from '../generation/shared-state.js';
 import { ApprovalDesk, asksApproval, type DeskOutcome } from '../generation/tool-approvals.js';
@@ -54,6 +55,8 @@ export interface GenerationOptions {
   endAtApprovals?: boolean;
   /** Calls of an earlier reply to run first, with the decisions on their approvals (see `serverToolLoop`). */
   continuation?: { calls: readonly AssistantToolCall[]; decisions: readonly ToolApprovalDecision[] };
+  /** The request's `Cache-Control` header: `no-cache` skips the response cache's lookup, `no-store` the cache. */
+  cacheControl?: string | string[] | undefined;
 }
 
 /** A stream in flight: shutdown waits for it, then ends it with `kind: "shutdown"`. */
@@ -174,8 +177,23 @@ export async function createAgentContext(options: AgentContextOptions): Promise<
         `Received message: ${truncateForLog(lastUserText(request.messages))}`,
       );
       const streamLogger = logger.child({ streamId });
-      const pipeline = (stepRequest: CompletionRequest) =>
-        providerPipeline(choice.provider, stepRequest, config, streamLogger, metricsSinks);
+      const cacheMode = cacheModeOf(options.cacheControl);
+      let verdict: CacheVerdict | undefined;
+      const pipeline = (stepRequest: CompletionRequest) => {
+        const live = providerPipeline(choice.provider, stepRequest, config, streamLogger, metricsSinks);
+        if (!shared.cache) return live;
+        return cachedStep({
+          store: shared.cache,
+          config: config.cache,
+          provider: choice.provider.name,
+          request: stepRequest,
+          mode: cacheMode,
+          live,
+          onVerdict: (outcome) => {
+            verdict ??= outcome;
+          },
+        });
+      };
       const tools = serverTools ? toolsFor(config, choice.provider.name, mcp.tools()) : undefined;
       const chunks: Observable<LoopChunk> = tools
         ? defer(() =>
@@ -204,7 +222,11 @@ export async function createAgentContext(options: AgentContextOptions): Promise<
       const source = objectSchema ? chunks.pipe(withObjectEvents(objectSchema)) : chunks;
       const inputChars =
         (request.system?.length ?? 0) + request.messages.reduce((sum, m) => sum + messageText(m).length, 0);
-      return { streamId, events: generate({ source, streamId, observer, pricing: { prices, inputChars } }) };
+      const startFields = () => (verdict ? { cache: verdict } : {});
+      return {
+        streamId,
+        events: generate({ source, streamId, observer, pricing: { prices, inputChars }, startFields }),
+      };
     },
     track(stream) {
       streams.add(stream);

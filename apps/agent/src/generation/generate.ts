@@ -1,5 +1,5 @@
 import { type Chunk, isContentChunk, type Usage } from '@rxllm/core';
-import type { NumberedEvent, StreamMetrics } from '@rxllm/protocol';
+import type { NumberedEvent, StartEvent, StreamMetrics } from '@rxllm/protocol';
 import { sumUsage } from '@rxllm/tools';
 import { Observable } from 'rxjs';
 import { type HttpError, toHttpError } from '../http/errors.js';
@@ -39,6 +39,13 @@ export interface GenerateOptions {
   now?: () => number;
   /** Prices the stream: `costUsd` in the final metrics, from its usage (every step's) or, without any, an estimate. */
   pricing?: { prices: PriceTable; inputChars: number };
+  /** Fields added to the `start` event when it passes (the response cache's outcome). */
+  startFields?: () => Partial<StartEvent>;
+}
+
+/** A usage chunk the response cache replayed: its tokens were paid for by the stream that recorded it. */
+export function isReplayedUsage(chunk: { providerMetadata?: Record<string, unknown> }): boolean {
+  return (chunk.providerMetadata?.rxllm as { cache?: unknown } | undefined)?.cache === 'hit';
 }
 
 /**
@@ -50,13 +57,18 @@ class UsageTally {
   model = '';
   private steps: Array<Usage | undefined> = [];
   private current: Usage | undefined;
+  /** A usage chunk came (a replayed one too): the usage is reported, not to be estimated. */
+  reported = false;
 
   see(chunk: GenerationItem): void {
     if (chunk.type === 'start') {
       this.provider = chunk.provider;
       this.model = chunk.model;
-    } else if (chunk.type === 'usage') this.current = chunk.usage;
-    else if (chunk.type === 'step-start' && this.current) {
+    } else if (chunk.type === 'usage') {
+      this.reported = true;
+      // A replayed step cost nothing now.
+      this.current = isReplayedUsage(chunk) ? undefined : chunk.usage;
+    } else if (chunk.type === 'step-start' && this.current) {
       this.steps.push(this.current);
       this.current = undefined;
     }
@@ -74,9 +86,12 @@ function costFields(
 ): Pick<StreamMetrics, 'costUsd' | 'costEstimated'> {
   const price = tally.provider ? pricing.prices.priceOf(tally.provider, tally.model) : undefined;
   if (!price) return { costUsd: null };
-  const reported = tally.total();
-  const usage = reported ?? estimatedUsage(pricing.inputChars, outputChars);
-  return { costUsd: costOf(price, usage, tally.provider), ...(reported ? {} : { costEstimated: true as const }) };
+  if (tally.reported) {
+    const usage = tally.total();
+    return { costUsd: usage ? costOf(price, usage, tally.provider) : 0 };
+  }
+  const estimate = estimatedUsage(pricing.inputChars, outputChars);
+  return { costUsd: costOf(price, estimate, tally.provider), costEstimated: true };
 }
 
 /**
@@ -127,7 +142,7 @@ export function generate(options: GenerateOptions): Observable<GenerationEvent> 
           observer?.chunk?.(chunk, contentChunks, streamId);
         }
         sequence += 1;
-        const event = chunk.type === 'start' ? { ...chunk, streamId } : chunk;
+        const event = chunk.type === 'start' ? { ...chunk, streamId, ...options.startFields?.() } : chunk;
         subscriber.next({ id: sequence, event });
       },
       error: (error: unknown) => {

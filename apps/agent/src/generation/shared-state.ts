@@ -1,3 +1,4 @@
+import { type CacheStore, memoryCacheStore, redisCacheStore } from '@rxllm/cache';
 import {
   type GenerationStore,
   MemoryGenerationStore,
@@ -11,6 +12,12 @@ import type { Logger } from 'pino';
 import type { AgentConfig } from '../config.js';
 import { type ChatStreams, memoryChatStreams, redisChatStreams } from './chat-streams.js';
 
+/** The cache store with Redis configured: in Redis for `CACHE=redis`, this process's memory for `CACHE=memory`. */
+function cacheStoreOn(redis: Redis, config: AgentConfig): CacheStore | undefined {
+  if (config.cache.store === 'redis') return redisCacheStore(redis);
+  return config.cache.store === 'memory' ? memoryCacheStore({ maxBytes: config.cache.maxBytes }) : undefined;
+}
+
 /** How long an attachment counts without a refresh; clients refresh at a third of it. */
 export const watcherTtlMs = 30_000;
 
@@ -19,6 +26,8 @@ export interface SharedState {
   readonly store: GenerationStore;
   /** Each UI chat's newest stream, for its resume request. */
   readonly chatStreams: ChatStreams;
+  /** The response cache's store (`CACHE`); undefined when the cache is off. */
+  readonly cache: CacheStore | undefined;
   /** Undefined when `RATE_LIMIT_PER_MINUTE` is 0. */
   readonly limiter: RateLimiter | undefined;
   /** `memory` or `redis`, for logs and `/readyz`. */
@@ -49,6 +58,7 @@ export async function createSharedState(config: AgentConfig, logger: Logger): Pr
     return {
       store,
       chatStreams: memoryChatStreams(config.resumeMaxGenerations),
+      cache: config.cache.store === 'none' ? undefined : memoryCacheStore({ maxBytes: config.cache.maxBytes }),
       limiter: bucket ? memoryRateLimiter(bucket) : undefined,
       kind: 'memory',
       isHealthy: () => true,
@@ -79,6 +89,7 @@ export async function createSharedState(config: AgentConfig, logger: Logger): Pr
   return {
     store,
     chatStreams: redisChatStreams(redis),
+    cache: cacheStoreOn(redis, config),
     limiter: bucket ? redisRateLimiter(redis, bucket) : undefined,
     kind: 'redis',
     isHealthy: () => redis.status === 'ready',

@@ -19,7 +19,7 @@ export function applyCors(request: IncomingMessage, response: ServerResponse, op
   if (typeof origin !== 'string' || !options.allowedOrigins.includes(origin.replace(/\/+$/, ''))) return false;
   response.setHeader('Access-Control-Allow-Origin', origin);
   response.setHeader('Vary', 'Origin');
-  response.setHeader('Access-Control-Expose-Headers', 'X-Stream-Id, Retry-After');
+  response.setHeader('Access-Control-Expose-Headers', 'X-Stream-Id, X-Cache, Retry-After');
   return true;
 }
 
@@ -47,7 +47,7 @@ export function answerPreflight(
       ...(cors
         ? {
             'Access-Control-Allow-Methods': allowed,
-            'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept, Last-Event-ID',
+            'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept, Last-Event-ID, Cache-Control',
             'Access-Control-Max-Age': '600',
           }
         : {}),

@@ -78,6 +78,7 @@ export function chatRoutes(context: AgentContext): Route[] {
     const { streamId, events: generation } = context.newGeneration(choice, completionRequest, {
       objectSchema: body.objectSchema,
       serverTools: true,
+      cacheControl: request.headers['cache-control'],
       ...(json ? { denyApprovals: jsonReplyDenial } : {}),
     });
     // Resumable: the run owns the generation and outlives this reply; the reply is one attached client.

@@ -56,15 +56,20 @@ export function serveJsonReply(options: JsonReplyOptions): ActiveStream {
   response.on('close', () => {
     if (!done) finish();
   });
+  let cacheHeader: Record<string, string> = {};
   subscription = options.events.subscribe(({ event, failure }) => {
     if (done) return;
+    if (event.type === 'start' && event.cache) cacheHeader = { 'X-Cache': event.cache };
     if (event.type === 'error') {
       finish();
       const error = failure ?? toHttpError(undefined);
       sendError(response, error, toBody(error));
     } else if (event.type === 'done') {
       finish();
-      sendJson(response, 200, options.render(completion, event.metrics, object, loop), options.headers);
+      sendJson(response, 200, options.render(completion, event.metrics, object, loop), {
+        ...options.headers,
+        ...cacheHeader,
+      });
     } else if (event.type === 'object') {
       if (event.complete) object = event.object;
     } else if (event.type === 'step-start') {

@@ -101,6 +101,8 @@ class SseReply implements SseSession {
   private delivered = 0;
   private lastId = 0;
   private lastWriteAt = performance.now();
+  /** `X-Cache` from the `start` event, when the response cache is on (the start comes before the commit). */
+  private cacheHeader: Record<string, string> = {};
   /**
    * What this turn wrote, not yet handed to the socket: one `write` per batch of events instead of one per event
    * (a fast upstream's read holds hundreds; each `write` was a system call, the costliest part of relaying them).
@@ -172,6 +174,7 @@ class SseReply implements SseSession {
     if (this.ended) return;
     this.lastId = numbered.id;
     const { event } = numbered;
+    if (event.type === 'start' && event.cache) this.cacheHeader = { 'X-Cache': event.cache };
     if (!this.committed) {
       if (event.type === 'error' && (!this.options.replay || numbered.failure)) {
         const failure = numbered.failure ?? new HttpError({ kind: event.error.kind, message: event.error.message });
@@ -214,6 +217,7 @@ class SseReply implements SseSession {
       Connection: 'keep-alive',
       'X-Accel-Buffering': 'no',
       'X-Stream-Id': this.streamId,
+      ...this.cacheHeader,
       ...this.options.headers,
     });
     // No `flushHeaders()`: every caller writes right after this, and the headers leave with that first write (one

@@ -36,7 +36,7 @@ export function openAIRoutes(context: AgentContext): Route[] {
           const { streamId, events } = context.newGeneration(
             choice,
             { model: choice.model, messages: body.messages, ...body.options },
-            { logFields: { route: '/v1/chat/completions' } },
+            { logFields: { route: '/v1/chat/completions' }, cacheControl: request.headers['cache-control'] },
           );
           const identity: CompletionIdentity = {
             id: `chatcmpl-${streamId.replace(/-/g, '')}`,

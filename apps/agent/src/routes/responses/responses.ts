@@ -49,6 +49,7 @@ export function responsesRoutes(context: AgentContext): Route[] {
           const choice = context.catalog.chooseByModelId(body.model);
           const { streamId, events } = context.newGeneration(choice, completionRequest(body, choice), {
             logFields: { route },
+            cacheControl: request.headers['cache-control'],
           });
           const identity: ResponseIdentity = {
             id: `resp_${streamId.replace(/-/g, '')}`,

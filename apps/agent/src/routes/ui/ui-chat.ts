@@ -52,6 +52,7 @@ export function uiChatRoutes(context: AgentContext): Route[] {
               logFields: { route: UI_CHAT_PATH },
               serverTools: true,
               endAtApprovals: true,
+              cacheControl: request.headers['cache-control'],
               ...(continuation ? { continuation } : {}),
             },
           );
