@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import {
-  type AssistantToolCall,
-  type CompletionRequest,
-  type LoopChunk,
-  messageText,
-  type ProviderRegistry,
-} from '@rxllm/core';
+import type { AssistantToolCall, CompletionRequest, LoopChunk, ProviderRegistry } from '@rxllm/core';
 import { prometheusSink } from '@rxllm/metrics/prometheus';
 import type { ToolApprovalDecision } from '@rxllm/tools';
 import type { Logger } from 'pino';
@@ -19,14 +13,14 @@ import { connectMcpServers, type McpServers } from '../generation/mcp-servers.js
 import { withObjectEvents } from '../generation/object-events.js';
 import { providerPipeline } from '../generation/pipeline.js';
 import { createProviderCatalog, type ProviderCatalog, type ProviderChoice } from '../generation/provider-catalog.js';
-import { type CacheVerdict, cachedStep, cacheModeOf } from '../generation/response-cache.js';
+import { cachedPipeline, cacheModeOf } from '../generation/response-cache.js';
 import { ResumableGenerations, type ResumableRun } from '../generation/resumable-generations.js';
 import { createSharedState, type SharedState, watcherTtlMs } from '../generation/shared-state.js';
 import { ApprovalDesk, asksApproval, type DeskOutcome } from '../generation/tool-approvals.js';
 import { serverToolLoop, type ToolLoopMetrics, toolsFor } from '../generation/tool-loop.js';
 import type { HttpError } from '../http/errors.js';
 import { enforceRateLimit } from '../http/rate-limit.js';
-import { loadPriceTable } from '../observability/cost.js';
+import { loadPriceTable, requestChars } from '../observability/cost.js';
 import { DashboardStats } from '../observability/dashboard-stats.js';
 import { combineObservers, logObserver } from '../observability/log-observer.js';
 import { truncateForLog } from '../observability/logger.js';
@@ -177,23 +171,13 @@ export async function createAgentContext(options: AgentContextOptions): Promise<
         `Received message: ${truncateForLog(lastUserText(request.messages))}`,
       );
       const streamLogger = logger.child({ streamId });
-      const cacheMode = cacheModeOf(options.cacheControl);
-      let verdict: CacheVerdict | undefined;
-      const pipeline = (stepRequest: CompletionRequest) => {
-        const live = providerPipeline(choice.provider, stepRequest, config, streamLogger, metricsSinks);
-        if (!shared.cache) return live;
-        return cachedStep({
-          store: shared.cache,
-          config: config.cache,
-          provider: choice.provider.name,
-          request: stepRequest,
-          mode: cacheMode,
-          live,
-          onVerdict: (outcome) => {
-            verdict ??= outcome;
-          },
-        });
-      };
+      const { pipeline, startFields } = cachedPipeline({
+        store: shared.cache,
+        config: config.cache,
+        provider: choice.provider.name,
+        mode: cacheModeOf(options.cacheControl),
+        live: (stepRequest) => providerPipeline(choice.provider, stepRequest, config, streamLogger, metricsSinks),
+      });
       const tools = serverTools ? toolsFor(config, choice.provider.name, mcp.tools()) : undefined;
       const chunks: Observable<LoopChunk> = tools
         ? defer(() =>
@@ -220,13 +204,8 @@ export async function createAgentContext(options: AgentContextOptions): Promise<
           )
         : pipeline(request);
       const source = objectSchema ? chunks.pipe(withObjectEvents(objectSchema)) : chunks;
-      const inputChars =
-        (request.system?.length ?? 0) + request.messages.reduce((sum, m) => sum + messageText(m).length, 0);
-      const startFields = () => (verdict ? { cache: verdict } : {});
-      return {
-        streamId,
-        events: generate({ source, streamId, observer, pricing: { prices, inputChars }, startFields }),
-      };
+      const pricing = { prices, inputChars: requestChars(request) };
+      return { streamId, events: generate({ source, streamId, observer, pricing, startFields }) };
     },
     track(stream) {
       streams.add(stream);

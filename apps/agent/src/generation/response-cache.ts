@@ -76,3 +76,36 @@ export function cachedStep(options: {
     map((chunk) => (hit ? markReplayed(chunk) : chunk)),
   );
 }
+
+/**
+ * The model steps of one generation through the response cache (when `store` is set): `pipeline` for each step
+ * request, and `startFields` for the `start` event, which reports the first step's verdict.
+ *
+ * @example
+ * ```ts
+ * const { pipeline, startFields } = cachedPipeline({ store, config: config.cache, provider: 'openai', mode, live });
+ * ```
+ */
+export function cachedPipeline(options: {
+  store: CacheStore | undefined;
+  config: AgentConfig['cache'];
+  provider: string;
+  mode: CacheMode;
+  live: (request: CompletionRequest) => Observable<Chunk>;
+}): { pipeline: (request: CompletionRequest) => Observable<Chunk>; startFields: () => { cache?: CacheVerdict } } {
+  const { store, live } = options;
+  let verdict: CacheVerdict | undefined;
+  const pipeline = (request: CompletionRequest) =>
+    store
+      ? cachedStep({
+          ...options,
+          store,
+          request,
+          live: live(request),
+          onVerdict: (outcome) => {
+            verdict ??= outcome;
+          },
+        })
+      : live(request);
+  return { pipeline, startFields: () => (verdict ? { cache: verdict } : {}) };
+}

