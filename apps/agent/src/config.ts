@@ -178,6 +178,7 @@ const environmentSchema = z.object({
     }),
   TOOL_APPROVAL_TIMEOUT_MS: integer('TOOL_APPROVAL_TIMEOUT_MS', 300_000, 1_000, 86_400_000),
   PRICES_FILE: z.string().optional(),
+  DEPLOYMENTS_FILE: z.string().optional(),
   TOOL_APPROVAL_SECRET: z
     .string()
     .optional()
@@ -260,6 +261,8 @@ export interface AgentConfig {
   toolApprovalSecret: string | undefined;
   /** A JSON price table over the shipped one (`PRICES_FILE`: `{"provider/model": {input, output, …}}`, USD per million tokens). */
   pricesFile: string | undefined;
+  /** Several deployments per provider, balanced (`DEPLOYMENTS_FILE`: JSON, see `loadDeployments`). */
+  deploymentsFile: string | undefined;
   /** The MCP servers whose tools `/chat` and the WebSocket run (`MCP_SERVERS`: inline JSON or a JSON file). */
   mcpServers: readonly McpServerConfig[];
   /** The raw environment, for the provider registry. */
@@ -334,6 +337,7 @@ export function loadConfig(env: AgentEnv = process.env): AgentConfig {
     toolApprovalTimeoutMs: values.TOOL_APPROVAL_TIMEOUT_MS,
     toolApprovalSecret: values.TOOL_APPROVAL_SECRET?.trim() || undefined,
     pricesFile: values.PRICES_FILE?.trim() || undefined,
+    deploymentsFile: values.DEPLOYMENTS_FILE?.trim() || undefined,
     cache: {
       store: values.CACHE,
       ttlMs: values.CACHE_TTL_MS,

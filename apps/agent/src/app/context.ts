@@ -8,6 +8,7 @@ import { defer, type Observable } from 'rxjs';
 import type { z } from 'zod';
 import type { AgentConfig } from '../config.js';
 import { type ChatBody, chatBodyParser, lastUserText } from '../generation/chat-request.js';
+import { loadDeployments, withDeployments } from '../generation/deployments.js';
 import { type GenerationEvent, generate, type StreamObserver } from '../generation/generate.js';
 import { connectMcpServers, type McpServers } from '../generation/mcp-servers.js';
 import { withObjectEvents } from '../generation/object-events.js';
@@ -122,7 +123,10 @@ export interface AgentContextOptions {
  * ```
  */
 export async function createAgentContext(options: AgentContextOptions): Promise<AgentContext> {
-  const { config, logger, registry } = options;
+  const { config, logger } = options;
+  const registry = config.deploymentsFile
+    ? withDeployments(options.registry, loadDeployments(config.deploymentsFile))
+    : options.registry;
   const catalog = createProviderCatalog(registry, config.env, (name, reason) =>
     logger.warn({ provider: name }, `Provider ${name} skipped: ${reason}`),
   );
