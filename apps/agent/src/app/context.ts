@@ -124,12 +124,7 @@ export interface AgentContextOptions {
  */
 export async function createAgentContext(options: AgentContextOptions): Promise<AgentContext> {
   const { config, logger } = options;
-  const registry = config.deploymentsFile
-    ? withDeployments(options.registry, loadDeployments(config.deploymentsFile))
-    : options.registry;
-  const catalog = createProviderCatalog(registry, config.env, (name, reason) =>
-    logger.warn({ provider: name }, `Provider ${name} skipped: ${reason}`),
-  );
+  const catalog = providerCatalog(options);
   const prices = loadPriceTable(config.pricesFile);
   const stats = new DashboardStats();
   const prometheus = new AgentPrometheus();
@@ -244,6 +239,14 @@ export async function createAgentContext(options: AgentContextOptions): Promise<
     },
   };
   return context;
+}
+
+/** The providers of this agent: the registry's, with `DEPLOYMENTS_FILE`'s pools, and their allowed models. */
+function providerCatalog({ config, logger, registry }: AgentContextOptions): ProviderCatalog {
+  const pooled = config.deploymentsFile ? withDeployments(registry, loadDeployments(config.deploymentsFile)) : registry;
+  return createProviderCatalog(pooled, config.env, (name, reason) =>
+    logger.warn({ provider: name }, `Provider ${name} skipped: ${reason}`),
+  );
 }
 
 /**
