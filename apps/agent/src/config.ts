@@ -80,6 +80,7 @@ const environmentSchema = z.object({
       return z.NEVER;
     }),
   AGENT_API_KEY: z.string().optional(),
+  AGENT_KEYS: z.string().optional(),
   ALLOWED_ORIGINS: z.string().optional(),
   ALLOWED_HOSTS: z.string().optional(),
   ALLOW_UNAUTHENTICATED: booleanFlag('ALLOW_UNAUTHENTICATED'),
@@ -194,6 +195,8 @@ export interface AgentConfig {
   logLevel: (typeof logLevels)[number];
   /** Bearer token required on every route but health, when set. Never logged. */
   agentApiKey: string | undefined;
+  /** A JSON file of named keys with their models, rate limits and budgets (`AGENT_KEYS`, see `loadAgentKeys`). */
+  agentKeysFile: string | undefined;
   /**
    * Origins (besides the agent's own) whose pages may start, read or cancel generations, open the WebSocket and get
    * CORS headers. A request with any other `Origin` is refused with 403 `forbidden`.
@@ -306,6 +309,7 @@ export function loadConfig(env: AgentEnv = process.env): AgentConfig {
     host: values.HOST || '127.0.0.1',
     logLevel: values.LOG_LEVEL,
     agentApiKey,
+    agentKeysFile: values.AGENT_KEYS?.trim() || undefined,
     allowedOrigins: commaList(values.ALLOWED_ORIGINS).map((origin) => origin.replace(/\/+$/, '')),
     allowedHosts: commaList(values.ALLOWED_HOSTS).map((host) => host.toLowerCase()),
     allowUnauthenticated: values.ALLOW_UNAUTHENTICATED,
@@ -372,10 +376,14 @@ export function isLoopbackHost(host: string): boolean {
  * assertSafeBind('0.0.0.0', loadConfig({})); // throws: set AGENT_API_KEY
  * ```
  */
-export function assertSafeBind(host: string, config: Pick<AgentConfig, 'agentApiKey' | 'allowUnauthenticated'>): void {
-  if (isLoopbackHost(host) || config.agentApiKey !== undefined || config.allowUnauthenticated) return;
+export function assertSafeBind(
+  host: string,
+  config: Pick<AgentConfig, 'agentApiKey' | 'allowUnauthenticated'> & Partial<Pick<AgentConfig, 'agentKeysFile'>>,
+): void {
+  const keyed = config.agentApiKey !== undefined || config.agentKeysFile !== undefined;
+  if (isLoopbackHost(host) || keyed || config.allowUnauthenticated) return;
   throw new ConfigError(
-    `HOST=${host} would let anyone on the network use this agent and its provider key: set AGENT_API_KEY to a ` +
+    `HOST=${host} would let anyone on the network use this agent and its provider key: set AGENT_API_KEY (or AGENT_KEYS) to a ` +
       'secret clients must send as Authorization: Bearer <key>, or ALLOW_UNAUTHENTICATED=true to run open anyway, ' +
       'or leave HOST unset to listen on 127.0.0.1 only',
   );

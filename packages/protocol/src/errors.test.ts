@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { AGENT_ERROR_KINDS, isAgentErrorKind, parseErrorBody, parseErrorPayload } from './errors.js';
 
 describe('AGENT_ERROR_KINDS', () => {
-  it('is every LLMError kind plus shutdown, slow-consumer and forbidden', () => {
-    expect(new Set(AGENT_ERROR_KINDS)).toEqual(new Set([...LLM_ERROR_KINDS, 'shutdown', 'slow-consumer', 'forbidden']));
-    expect(AGENT_ERROR_KINDS).toHaveLength(LLM_ERROR_KINDS.length + 3);
+  it('is every LLMError kind plus shutdown, slow-consumer, forbidden and budget-exceeded', () => {
+    const own = ['shutdown', 'slow-consumer', 'forbidden', 'budget-exceeded'];
+    expect(new Set(AGENT_ERROR_KINDS)).toEqual(new Set([...LLM_ERROR_KINDS, ...own]));
+    expect(AGENT_ERROR_KINDS).toHaveLength(LLM_ERROR_KINDS.length + own.length);
   });
 
   it('isAgentErrorKind knows them and nothing else', () => {

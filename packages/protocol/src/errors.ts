@@ -2,10 +2,11 @@ import { kindFromStatus, type LLMErrorKind } from '@rxllm/core';
 
 /**
  * Error kinds a client of the agent can see: the `LLMError` kinds, plus the agent's own `shutdown` (the server is
- * stopping), `slow-consumer` (the client could not keep up and was dropped) and `forbidden` (a refused `Origin` or
- * `Host`).
+ * stopping), `slow-consumer` (the client could not keep up and was dropped), `forbidden` (a refused `Origin` or
+ * `Host`, or a model the caller's key may not use) and `budget-exceeded` (the caller's key spent its daily or monthly
+ * budget; a stream that crosses it is ended).
  */
-export type AgentErrorKind = LLMErrorKind | 'shutdown' | 'slow-consumer' | 'forbidden';
+export type AgentErrorKind = LLMErrorKind | 'shutdown' | 'slow-consumer' | 'forbidden' | 'budget-exceeded';
 
 /** What a client receives: `{error:{kind,message}}`, as an HTTP error body or inside an `error` event. */
 export interface ErrorPayload {
@@ -29,6 +30,7 @@ const errorKindSet: Record<AgentErrorKind, true> = {
   shutdown: true,
   'slow-consumer': true,
   forbidden: true,
+  'budget-exceeded': true,
 };
 
 /**

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { AssistantToolCall, CompletionRequest, LoopChunk, ProviderRegistry } from '@rxllm/core';
+import type { AssistantToolCall, Chunk, CompletionRequest, LoopChunk, ProviderRegistry } from '@rxllm/core';
 import { prometheusSink } from '@rxllm/metrics/prometheus';
 import type { ToolApprovalDecision } from '@rxllm/tools';
 import type { Logger } from 'pino';
 import { defer, type Observable } from 'rxjs';
 import type { z } from 'zod';
 import type { AgentConfig } from '../config.js';
+import { withBudget } from '../generation/budget-guard.js';
 import { type ChatBody, chatBodyParser, lastUserText } from '../generation/chat-request.js';
 import { loadDeployments, withDeployments } from '../generation/deployments.js';
 import { type GenerationEvent, generate, type StreamObserver } from '../generation/generate.js';
@@ -17,8 +18,10 @@ import { createProviderCatalog, type ProviderCatalog, type ProviderChoice } from
 import { cachedPipeline, cacheModeOf } from '../generation/response-cache.js';
 import { ResumableGenerations, type ResumableRun } from '../generation/resumable-generations.js';
 import { createSharedState, type SharedState, watcherTtlMs } from '../generation/shared-state.js';
+import type { SpendStore } from '../generation/spend.js';
 import { ApprovalDesk, asksApproval, type DeskOutcome } from '../generation/tool-approvals.js';
 import { serverToolLoop, type ToolLoopMetrics, toolsFor } from '../generation/tool-loop.js';
+import { type AgentKey, assertMayUse, createKeyRing, type KeyRing, loadAgentKeys } from '../http/agent-keys.js';
 import type { HttpError } from '../http/errors.js';
 import { enforceRateLimit } from '../http/rate-limit.js';
 import { loadPriceTable, requestChars } from '../observability/cost.js';
@@ -52,6 +55,8 @@ export interface GenerationOptions {
   continuation?: { calls: readonly AssistantToolCall[]; decisions: readonly ToolApprovalDecision[] };
   /** The request's `Cache-Control` header: `no-cache` skips the response cache's lookup, `no-store` the cache. */
   cacheControl?: string | string[] | undefined;
+  /** The key the request presented (`context.keys.identify`): its allowed models and budgets apply. */
+  caller?: AgentKey | undefined;
 }
 
 /** A stream in flight: shutdown waits for it, then ends it with `kind: "shutdown"`. */
@@ -102,6 +107,8 @@ export interface AgentContext {
   cancel(streamId: string): Promise<boolean>;
   /** The configured MCP servers (`MCP_SERVERS`), whose tools join the server-side tools; shutdown closes them. */
   readonly mcp: McpServers;
+  /** The keys the agent takes (`AGENT_API_KEY`, `AGENT_KEYS`). */
+  readonly keys: KeyRing;
   /** Hands a decision to a tool call waiting for approval, here or (resumable streams) on the instance running it. */
   decide(streamId: string, decision: ToolApprovalDecision): Promise<DeskOutcome>;
 }
@@ -145,6 +152,7 @@ export async function createAgentContext(options: AgentContextOptions): Promise<
   logSettings(config, shared, logger);
   let draining = false;
   const observer = combineObservers(logObserver(logger), stats.observer, prometheus.observer);
+  const keys = createKeyRing(config.agentApiKey, config.agentKeysFile ? loadAgentKeys(config.agentKeysFile) : []);
   const metricsSinks = [prometheusSink({ registry: prometheus.registry })];
   const toolMetrics: ToolLoopMetrics = {
     recordToolCall(tool, outcome, durationMs) {
@@ -163,7 +171,8 @@ export async function createAgentContext(options: AgentContextOptions): Promise<
     observer,
     parseChatBody: chatBodyParser(config),
     newGeneration(choice, request, options = {}) {
-      const { logFields = {}, objectSchema, serverTools = false, denyApprovals, continuation } = options;
+      const { logFields = {}, objectSchema, caller } = options;
+      assertMayUse(caller, choice.name, choice.model);
       const streamId = randomUUID();
       logger.info(
         { streamId, provider: choice.name, model: choice.model, ...logFields },
@@ -177,34 +186,16 @@ export async function createAgentContext(options: AgentContextOptions): Promise<
         mode: cacheModeOf(options.cacheControl),
         live: (stepRequest) => providerPipeline(choice.provider, stepRequest, config, streamLogger, metricsSinks),
       });
-      const tools = serverTools ? toolsFor(config, choice.provider.name, mcp.tools()) : undefined;
-      const chunks: Observable<LoopChunk> = tools
-        ? defer(() =>
-            serverToolLoop({
-              provider: { name: choice.provider.name, defaultModel: choice.provider.defaultModel, stream: pipeline },
-              request,
-              tools,
-              config,
-              logger: streamLogger,
-              metrics: toolMetrics,
-              ...(asksApproval(tools)
-                ? {
-                    approvals: desk.open(streamId, {
-                      timeoutMs: config.toolApprovalTimeoutMs,
-                      denyAll: denyApprovals,
-                      decided:
-                        continuation && new Map(continuation.decisions.map((entry) => [entry.toolCallId, entry])),
-                    }),
-                  }
-                : {}),
-              ...(continuation ? { replayCalls: callsToReplay(continuation, asksApproval(tools)) } : {}),
-              endWhenWaiting: options.endAtApprovals === true,
-            }),
-          )
-        : pipeline(request);
-      const source = objectSchema ? chunks.pipe(withObjectEvents(objectSchema)) : chunks;
+      const chunks = generationChunks(
+        { config, mcp, desk, toolMetrics },
+        { streamId, choice, request, options, pipeline, logger: streamLogger },
+      );
       const pricing = { prices, inputChars: requestChars(request) };
-      return { streamId, events: generate({ source, streamId, observer, pricing, startFields }) };
+      const withObjects = objectSchema ? chunks.pipe(withObjectEvents(objectSchema)) : chunks;
+      const source = withBudget(withObjects, { key: caller, spend: shared.spend, ...pricing });
+      const spender = caller ? spendObserver(shared.spend, caller.name, logger) : undefined;
+      const streamObserver = spender ? combineObservers(observer, spender) : observer;
+      return { streamId, events: generate({ source, streamId, observer: streamObserver, pricing, startFields }) };
     },
     track(stream) {
       streams.add(stream);
@@ -217,7 +208,12 @@ export async function createAgentContext(options: AgentContextOptions): Promise<
     },
     shared,
     generations,
-    rateLimit: (request) => enforceRateLimit(shared.limiter, request, logger, config.agentApiKey !== undefined),
+    rateLimit: (request) => {
+      const perMinute = keys.identify(request.headers, true)?.rateLimitPerMinute;
+      const limiter = perMinute ? shared.keyLimiter(perMinute) : shared.limiter;
+      return enforceRateLimit(limiter, request, logger, keys.required);
+    },
+    keys,
     async startRun(streamId, events) {
       if (!generations) return undefined;
       const run = await generations.start(streamId, events);
@@ -239,6 +235,59 @@ export async function createAgentContext(options: AgentContextOptions): Promise<
     },
   };
   return context;
+}
+
+/**
+ * The chunks of one generation: its model step, or with `serverTools` (and tools configured for the provider) the
+ * agent's tool loop over the step pipeline, with approvals when a tool asks for them.
+ */
+function generationChunks(
+  deps: { config: AgentConfig; mcp: McpServers; desk: ApprovalDesk; toolMetrics: ToolLoopMetrics },
+  generation: {
+    streamId: string;
+    choice: ProviderChoice;
+    request: CompletionRequest;
+    options: GenerationOptions;
+    pipeline: (request: CompletionRequest) => Observable<Chunk>;
+    logger: Logger;
+  },
+): Observable<LoopChunk> {
+  const { config, mcp, desk, toolMetrics } = deps;
+  const { streamId, choice, request, options, pipeline } = generation;
+  const { serverTools = false, denyApprovals, continuation } = options;
+  const tools = serverTools ? toolsFor(config, choice.provider.name, mcp.tools()) : undefined;
+  if (!tools) return pipeline(request);
+  const approvals = asksApproval(tools)
+    ? desk.open(streamId, {
+        timeoutMs: config.toolApprovalTimeoutMs,
+        denyAll: denyApprovals,
+        decided: continuation && new Map(continuation.decisions.map((entry) => [entry.toolCallId, entry])),
+      })
+    : undefined;
+  return defer(() =>
+    serverToolLoop({
+      provider: { name: choice.provider.name, defaultModel: choice.provider.defaultModel, stream: pipeline },
+      request,
+      tools,
+      config,
+      logger: generation.logger,
+      metrics: toolMetrics,
+      ...(approvals ? { approvals } : {}),
+      ...(continuation ? { replayCalls: callsToReplay(continuation, asksApproval(tools)) } : {}),
+      endWhenWaiting: options.endAtApprovals === true,
+    }),
+  );
+}
+
+/** Adds each priced stream of a named key to its spend, however it ended. */
+function spendObserver(spend: SpendStore, name: string, logger: Logger): StreamObserver {
+  return {
+    ended: (outcome) => {
+      const { costUsd } = outcome.metrics;
+      if (typeof costUsd !== 'number' || costUsd <= 0) return;
+      spend.add(name, costUsd).catch((error: unknown) => logger.warn({ err: error, key: name }, 'Spend not recorded'));
+    },
+  };
 }
 
 /** The providers of this agent: the registry's, with `DEPLOYMENTS_FILE`'s pools, and their allowed models. */

@@ -67,7 +67,7 @@ export async function createAgentServer(options: AgentServerOptions): Promise<Ag
       return created;
     },
     maxBodyBytes: config.maxBodyBytes,
-    agentApiKey: config.agentApiKey,
+    authorize: (headers, allowSubprotocol) => context.keys.authorized(headers, allowSubprotocol),
     host: config.host,
     allowedHosts: config.allowedHosts,
     allowedOrigins: config.allowedOrigins,

@@ -64,7 +64,7 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Runni
   const logger = createLogger(config.logLevel, options.logStream);
   const registry = options.registry ?? (await import('../generation/default-registry.js')).defaultRegistry();
   logger.info('Streaming Chatbot Agent starting...');
-  if (!isLoopbackHost(config.host) && config.agentApiKey === undefined) {
+  if (!isLoopbackHost(config.host) && config.agentApiKey === undefined && config.agentKeysFile === undefined) {
     logger.warn(
       `ALLOW_UNAUTHENTICATED=true and HOST=${config.host}: anyone who can reach this machine can use the agent ` +
         'and its provider key. Set AGENT_API_KEY to require a bearer token.',
@@ -100,6 +100,8 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<Runni
   const url = `http://${shownHost}:${address.port}`;
   logger.info(`Listening on ${url}`);
   if (config.agentApiKey) logger.info('AGENT_API_KEY is set: clients must send Authorization: Bearer <key>');
+  if (config.agentKeysFile)
+    logger.info('AGENT_KEYS is set: clients must send one of its keys as Authorization: Bearer <key>');
   return {
     url,
     port: address.port,

@@ -52,7 +52,7 @@ export function isReplayedUsage(chunk: { providerMetadata?: Record<string, unkno
  * The usage of a stream, over the steps of a tool loop: a step's last `usage` chunk is its usage (a later one
  * supersedes an earlier one), and a `step-start` closes the step before it.
  */
-class UsageTally {
+export class UsageTally {
   provider = '';
   model = '';
   private steps: Array<Usage | undefined> = [];
@@ -79,7 +79,11 @@ class UsageTally {
   }
 }
 
-function costFields(
+/**
+ * The cost fields of a stream's metrics: `costUsd` from the reported usage (replayed steps free), else estimated
+ * from the prompt's and the streamed characters (`costEstimated`); `null` for a model without a price.
+ */
+export function costFields(
   pricing: NonNullable<GenerateOptions['pricing']>,
   tally: UsageTally,
   outputChars: number,

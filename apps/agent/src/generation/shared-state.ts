@@ -11,6 +11,22 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AgentConfig } from '../config.js';
 import { type ChatStreams, memoryChatStreams, redisChatStreams } from './chat-streams.js';
+import { memorySpendStore, redisSpendStore, type SpendStore } from './spend.js';
+
+/** A limiter per rate, each a token bucket of a minute's worth (burst = the rate), made on first use. */
+function limiters(
+  make: (bucket: { capacity: number; refillPerSecond: number }) => RateLimiter,
+): (perMinute: number) => RateLimiter {
+  const byRate = new Map<number, RateLimiter>();
+  return (perMinute) => {
+    let limiter = byRate.get(perMinute);
+    if (!limiter) {
+      limiter = make({ capacity: perMinute, refillPerSecond: perMinute / 60 });
+      byRate.set(perMinute, limiter);
+    }
+    return limiter;
+  };
+}
 
 /** The cache store with Redis configured: in Redis for `CACHE=redis`, this process's memory for `CACHE=memory`. */
 function cacheStoreOn(redis: Redis, config: AgentConfig): CacheStore | undefined {
@@ -28,6 +44,10 @@ export interface SharedState {
   readonly chatStreams: ChatStreams;
   /** The response cache's store (`CACHE`); undefined when the cache is off. */
   readonly cache: CacheStore | undefined;
+  /** What each named key spent today and this month (`AGENT_KEYS` budgets). */
+  readonly spend: SpendStore;
+  /** The rate limiter of a key with its own `rateLimitPerMinute` (one per rate, made on first use). */
+  keyLimiter(perMinute: number): RateLimiter;
   /** Undefined when `RATE_LIMIT_PER_MINUTE` is 0. */
   readonly limiter: RateLimiter | undefined;
   /** `memory` or `redis`, for logs and `/readyz`. */
@@ -59,6 +79,8 @@ export async function createSharedState(config: AgentConfig, logger: Logger): Pr
       store,
       chatStreams: memoryChatStreams(config.resumeMaxGenerations),
       cache: config.cache.store === 'none' ? undefined : memoryCacheStore({ maxBytes: config.cache.maxBytes }),
+      spend: memorySpendStore(),
+      keyLimiter: limiters((bucketOf) => memoryRateLimiter(bucketOf)),
       limiter: bucket ? memoryRateLimiter(bucket) : undefined,
       kind: 'memory',
       isHealthy: () => true,
@@ -90,6 +112,8 @@ export async function createSharedState(config: AgentConfig, logger: Logger): Pr
     store,
     chatStreams: redisChatStreams(redis),
     cache: cacheStoreOn(redis, config),
+    spend: redisSpendStore(redis),
+    keyLimiter: limiters((bucketOf) => redisRateLimiter(redis, bucketOf)),
     limiter: bucket ? redisRateLimiter(redis, bucket) : undefined,
     kind: 'redis',
     isHealthy: () => redis.status === 'ready',

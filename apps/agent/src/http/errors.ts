@@ -42,6 +42,8 @@ const statusByKind: Record<AgentErrorKind, number> = {
   auth: 502,
   'not-found': 404,
   'rate-limit': 429,
+  // As OpenAI answers a spent quota (`insufficient_quota`); the reply also says not to retry (`x-should-retry`).
+  'budget-exceeded': 429,
   timeout: 504,
   overloaded: 503,
   network: 502,

@@ -1,6 +1,5 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { isAuthorized } from './auth.js';
 import { clientLeft } from './body.js';
 import { applyCors } from './cors.js';
 import { errorBody, HttpError, toHttpError } from './errors.js';
@@ -30,7 +29,8 @@ declare module 'fastify' {
 }
 
 export interface RequestHookOptions extends GuardOptions {
-  agentApiKey: string | undefined;
+  /** Whether a request presents a key the agent takes (true for all when none is configured). */
+  authorize(headers: IncomingHttpHeaders, allowSubprotocol: boolean): boolean;
   isDraining(): boolean;
   /** The error body of a path (the `/v1/` routes speak OpenAI's error shape); default `{error:{kind,message}}`. */
   errorBodyFor?(path: string, error: HttpError): unknown;
@@ -123,7 +123,7 @@ export function requestHooks(options: RequestHookOptions) {
       const upgrade = isUpgrade(raw);
       // CORS does not apply to a WebSocket handshake (a browser sends its Origin: see guard.origin).
       if (!upgrade) applyCors(raw, reply.raw, cors);
-      if (!rules.public && !isAuthorized(raw.headers, options.agentApiKey, upgrade)) {
+      if (!rules.public && !options.authorize(raw.headers, upgrade)) {
         const hint = upgrade ? '' : ' (Authorization: Bearer …)';
         throw new HttpError({ kind: 'auth', status: 401, message: `missing or wrong bearer token${hint}` });
       }

@@ -79,6 +79,7 @@ export function chatRoutes(context: AgentContext): Route[] {
       objectSchema: body.objectSchema,
       serverTools: true,
       cacheControl: request.headers['cache-control'],
+      caller: context.keys.identify(request.headers),
       ...(json ? { denyApprovals: jsonReplyDenial } : {}),
     });
     // Resumable: the run owns the generation and outlives this reply; the reply is one attached client.

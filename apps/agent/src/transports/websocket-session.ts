@@ -154,6 +154,7 @@ export class WebSocketSession {
       logFields: { transport: 'websocket' },
       objectSchema: body.objectSchema,
       serverTools: true,
+      caller: context.keys.identify(this.request.headers, true),
     });
     const run = await context.startRun(streamId, generation);
     if (this.closing) {

@@ -16,6 +16,7 @@ const typesByKind: Record<string, AnthropicErrorType> = {
   'invalid-request': 'invalid_request_error',
   'content-filter': 'invalid_request_error',
   forbidden: 'permission_error',
+  'budget-exceeded': 'rate_limit_error',
   'not-found': 'not_found_error',
   'rate-limit': 'rate_limit_error',
   timeout: 'timeout_error',

@@ -67,6 +67,7 @@ export function anthropicRoutes(context: AgentContext): Route[] {
           const { streamId, events } = context.newGeneration(choice, completionRequest(body, choice), {
             logFields: { route },
             cacheControl: request.headers['cache-control'],
+            caller: context.keys.identify(request.headers),
           });
           const compact = streamId.replace(/-/g, '');
           const identity: MessageIdentity = {

@@ -36,7 +36,11 @@ export function openAIRoutes(context: AgentContext): Route[] {
           const { streamId, events } = context.newGeneration(
             choice,
             { model: choice.model, messages: body.messages, ...body.options },
-            { logFields: { route: '/v1/chat/completions' }, cacheControl: request.headers['cache-control'] },
+            {
+              logFields: { route: '/v1/chat/completions' },
+              cacheControl: request.headers['cache-control'],
+              caller: context.keys.identify(request.headers),
+            },
           );
           const identity: CompletionIdentity = {
             id: `chatcmpl-${streamId.replace(/-/g, '')}`,

@@ -5,6 +5,7 @@ const openAIErrorTypes: Record<string, string> = {
   'content-filter': 'invalid_request_error',
   auth: 'authentication_error',
   forbidden: 'permission_error',
+  'budget-exceeded': 'insufficient_quota',
   'not-found': 'not_found_error',
   'rate-limit': 'rate_limit_exceeded',
   timeout: 'timeout',

@@ -50,6 +50,7 @@ export function responsesRoutes(context: AgentContext): Route[] {
           const { streamId, events } = context.newGeneration(choice, completionRequest(body, choice), {
             logFields: { route },
             cacheControl: request.headers['cache-control'],
+            caller: context.keys.identify(request.headers),
           });
           const identity: ResponseIdentity = {
             id: `resp_${streamId.replace(/-/g, '')}`,

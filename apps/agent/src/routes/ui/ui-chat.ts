@@ -53,6 +53,7 @@ export function uiChatRoutes(context: AgentContext): Route[] {
               serverTools: true,
               endAtApprovals: true,
               cacheControl: request.headers['cache-control'],
+              caller: context.keys.identify(request.headers),
               ...(continuation ? { continuation } : {}),
             },
           );
