@@ -179,6 +179,14 @@ const environmentSchema = z.object({
     }),
   TOOL_APPROVAL_TIMEOUT_MS: integer('TOOL_APPROVAL_TIMEOUT_MS', 300_000, 1_000, 86_400_000),
   PRICES_FILE: z.string().optional(),
+  FALLBACK_PROVIDERS: z
+    .string()
+    .optional()
+    .transform((value) => commaList(value)),
+  FALLBACK_AFTER_FIRST_CHUNK: z
+    .enum(['error', 'continue'], { error: 'FALLBACK_AFTER_FIRST_CHUNK must be error or continue' })
+    .optional()
+    .default('error'),
   DEPLOYMENTS_FILE: z.string().optional(),
   TOOL_APPROVAL_SECRET: z
     .string()
@@ -264,6 +272,11 @@ export interface AgentConfig {
   toolApprovalSecret: string | undefined;
   /** A JSON price table over the shipped one (`PRICES_FILE`: `{"provider/model": {input, output, …}}`, USD per million tokens). */
   pricesFile: string | undefined;
+  /**
+   * Providers to try after the chosen one fails (`FALLBACK_PROVIDERS`, in order, each at its default model), before
+   * its first chunk, or with `FALLBACK_AFTER_FIRST_CHUNK=continue` after it too, continuing the partial answer.
+   */
+  fallback: { providers: readonly string[]; afterFirstChunk: 'error' | 'continue' };
   /** Several deployments per provider, balanced (`DEPLOYMENTS_FILE`: JSON, see `loadDeployments`). */
   deploymentsFile: string | undefined;
   /** The MCP servers whose tools `/chat` and the WebSocket run (`MCP_SERVERS`: inline JSON or a JSON file). */
@@ -341,6 +354,7 @@ export function loadConfig(env: AgentEnv = process.env): AgentConfig {
     toolApprovalTimeoutMs: values.TOOL_APPROVAL_TIMEOUT_MS,
     toolApprovalSecret: values.TOOL_APPROVAL_SECRET?.trim() || undefined,
     pricesFile: values.PRICES_FILE?.trim() || undefined,
+    fallback: { providers: values.FALLBACK_PROVIDERS, afterFirstChunk: values.FALLBACK_AFTER_FIRST_CHUNK },
     deploymentsFile: values.DEPLOYMENTS_FILE?.trim() || undefined,
     cache: {
       store: values.CACHE,

@@ -267,6 +267,10 @@ export async function runClient(io: ClientIo): Promise<number> {
         if (screen.progressShown && stdout.isTTY === true) await write(stderr, '\r\x1b[K');
         screen.progressShown = screen.progressShown && stdout.isTTY !== true;
         await write(stdout, `${JSON.stringify(event.object, null, 2)}\n`);
+      } else if (event.type === 'failover') {
+        // The answer goes on on stdout; the switch is a note on stderr, on its own line.
+        const note = `[continued by ${event.to.provider} · ${event.to.model} after ${event.from.provider} failed: ${event.reason.kind}]`;
+        await write(stderr, `${screen.midLine && stdout.isTTY === true ? '\n' : ''}${note}\n`);
       } else if (event.type === 'reasoning' && parsed.reasoning) {
         if (event.text !== '') screen.reasoningMidLine = !event.text.endsWith('\n');
         await write(stderr, event.text);

@@ -294,6 +294,11 @@ function createEventHandler(view: ReplyView, inFlight: InFlightReply, scheduleRe
       case 'finish':
         if (event.reason !== 'stop' && event.reason !== 'tool-calls') inFlight.finishNote = `finished: ${event.reason}`;
         break;
+      case 'failover':
+        // One answer from two providers: the label says who took over, and why.
+        inFlight.label = `${inFlight.label} → ${event.to.provider} · ${event.to.model} (after ${event.from.provider}: ${event.reason.kind})`;
+        view.label.textContent = inFlight.label;
+        break;
       default:
         break;
     }

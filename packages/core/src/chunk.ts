@@ -65,6 +65,21 @@ export interface FinishChunk extends ChunkBase {
 }
 
 /**
+ * The answer goes on with another provider after this one failed mid-stream (`withFallback` with
+ * `afterFirstChunk: 'continue'`): what came before stays, what follows continues it. `mode` says how the next
+ * provider was given the partial answer: as the start of its own reply (`prefill`, Anthropic) or as context to
+ * continue from (`context`).
+ */
+export interface FailoverChunk extends ChunkBase {
+  type: 'failover';
+  from: { provider: string; model: string };
+  to: { provider: string; model: string };
+  /** Why the first provider's stream ended: its error's kind and message. */
+  reason: { kind: string; message: string };
+  mode: 'prefill' | 'context';
+}
+
+/**
  * One event of a streamed completion, a discriminated union on `type`.
  *
  * @example
@@ -74,7 +89,7 @@ export interface FinishChunk extends ChunkBase {
  * });
  * ```
  */
-export type Chunk = StartChunk | TextChunk | ReasoningChunk | ToolCallChunk | UsageChunk | FinishChunk;
+export type Chunk = StartChunk | TextChunk | ReasoningChunk | ToolCallChunk | UsageChunk | FinishChunk | FailoverChunk;
 
 export type ChunkType = Chunk['type'];
 

@@ -83,6 +83,11 @@ export function applyChunk(completion: Completion, chunk: Chunk): Completion {
       completion.finishReason = chunk.reason;
       completion.rawFinishReason = chunk.rawReason;
       break;
+    case 'failover':
+      // The rest of the answer, and its usage and finish, come from the provider it failed over to.
+      completion.provider = chunk.to.provider;
+      completion.model = chunk.to.model;
+      break;
   }
   return completion;
 }

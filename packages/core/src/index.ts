@@ -1,6 +1,7 @@
 export type {
   Chunk,
   ChunkType,
+  FailoverChunk,
   FinishChunk,
   FinishReason,
   ProviderMetadata,

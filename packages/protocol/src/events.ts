@@ -94,6 +94,7 @@ const eventTypeSet: Record<AgentEventType, true> = {
   'tool-call': true,
   usage: true,
   finish: true,
+  failover: true,
   'step-start': true,
   'tool-call-ready': true,
   'tool-approval-request': true,
@@ -133,6 +134,12 @@ const fieldChecks: Record<AgentEventType, (event: Fields) => boolean> = {
     isOptionalString(event.name),
   usage: (event) => isObject(event.usage),
   finish: (event) => isString(event.reason) && isOptionalString(event.rawReason),
+  failover: (event) =>
+    isObject(event.from) &&
+    isObject(event.to) &&
+    isString(event.to.provider) &&
+    isObject(event.reason) &&
+    isString(event.mode),
   'step-start': (event) => isStep(event.step),
   'tool-call-ready': (event) =>
     isStep(event.step) &&

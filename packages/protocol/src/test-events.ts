@@ -37,6 +37,15 @@ export const eventsByType: Record<AgentEventType, AgentEvent[]> = {
     { type: 'finish', reason: 'stop', rawReason: 'end_turn' },
     { type: 'finish', reason: 'tool-calls' },
   ],
+  failover: [
+    {
+      type: 'failover',
+      from: { provider: 'openai', model: 'gpt-4.1-mini' },
+      to: { provider: 'anthropic', model: 'claude-sonnet-5-5' },
+      reason: { kind: 'network', message: 'the stream was cut' },
+      mode: 'prefill',
+    },
+  ],
   'step-start': [{ type: 'step-start', step: 1 }],
   'tool-call-ready': [
     {

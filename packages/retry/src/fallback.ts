@@ -1,6 +1,7 @@
 import { type Chunk, type CompletionRequest, LLMError, type Provider } from '@rxllm/core';
 import { asyncScheduler, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { subscribeUntilContent } from './before-first-content.js';
+import { continueAfterFailure } from './continue-after-failure.js';
 
 /**
  * Options of {@link fallback} and {@link withFallback}.
@@ -15,6 +16,15 @@ export interface FallbackOptions {
   shouldFallback?: (error: unknown) => boolean;
   /** Scheduler the next source is subscribed on (after a 0 ms pause); `asyncScheduler` by default. */
   scheduler?: SchedulerLike;
+  /**
+   * `withFallback` only. After content has streamed, a failure is passed on (`error`, the default), or the next entry
+   * is asked to continue the partial answer (`continue`): as a prefill where the provider takes one (`prefill`), else
+   * as context, with a `failover` chunk before the first content it adds. A stream cut in a tool call is never
+   * continued.
+   */
+  afterFirstChunk?: 'error' | 'continue';
+  /** Which providers take a partial answer as the start of their reply. Default: the `anthropic` provider. */
+  prefill?: (provider: Provider) => boolean;
 }
 
 const defaultShouldFallback = (error: unknown) => LLMError.isInstance(error) && error.retryable;
@@ -61,19 +71,22 @@ export function fallback(
  */
 export type FallbackEntry = Provider | { provider: Provider; model?: string };
 
+const defaultPrefill = (provider: Provider) => provider.name === 'anthropic';
+
 const entryStream = (entry: FallbackEntry, request: CompletionRequest): Observable<Chunk> =>
   'stream' in entry
     ? entry.stream(request)
     : entry.provider.stream(entry.model === undefined ? request : { ...request, model: entry.model });
 
 /**
- * A provider that asks each entry in turn, moving on when one fails retryably before its first content chunk.
- * Takes its name and default model from the first entry. Give each entry its own `model`, or leave the request's
- * `model` unset so each provider uses its default.
+ * A provider that asks each entry in turn, moving on when one fails retryably before its first content chunk;
+ * with `afterFirstChunk: 'continue'` also after it, the next entry continuing the partial answer (a `failover` chunk
+ * marks where). Takes its name and default model from the first entry. Give each entry its own `model`, or leave
+ * the request's `model` unset so each provider uses its default.
  *
  * @example
  * ```ts
- * const provider = withFallback([openai, { provider: anthropic, model: 'claude-sonnet-4-5' }]);
+ * const provider = withFallback([openai, { provider: anthropic, model: 'claude-sonnet-4-5' }], { afterFirstChunk: 'continue' });
  * provider.stream({ messages: [{ role: 'user', content: 'Hi' }] }).subscribe(render);
  * ```
  */
@@ -81,6 +94,19 @@ export function withFallback(entries: FallbackEntry[], options: FallbackOptions 
   const [first, ...rest] = entries;
   if (!first) throw new RangeError('withFallback needs at least one provider');
   const firstProvider = 'stream' in first ? first : first.provider;
+  if (options.afterFirstChunk === 'continue') {
+    const chain = entries.map((entry) => ('stream' in entry ? { provider: entry } : entry));
+    const continueOptions = {
+      shouldFallback: options.shouldFallback ?? defaultShouldFallback,
+      prefill: options.prefill ?? defaultPrefill,
+      scheduler: options.scheduler ?? asyncScheduler,
+    };
+    return {
+      name: firstProvider.name,
+      defaultModel: firstProvider.defaultModel,
+      stream: (request) => continueAfterFailure(chain, request, continueOptions),
+    };
+  }
   return {
     name: firstProvider.name,
     defaultModel: firstProvider.defaultModel,

@@ -1,3 +1,4 @@
+export { CONTINUE_PROMPT } from './continue-after-failure.js';
 export type { FallbackEntry, FallbackOptions } from './fallback.js';
 export { fallback, withFallback } from './fallback.js';
 export type { HedgeOptions } from './hedge.js';

@@ -10,6 +10,7 @@ import type { AgentConfig } from '../config.js';
 import { withBudget } from '../generation/budget-guard.js';
 import { type ChatBody, chatBodyParser, lastUserText } from '../generation/chat-request.js';
 import { loadDeployments, withDeployments } from '../generation/deployments.js';
+import { fallbackProviders, withFallbacks } from '../generation/fallback-providers.js';
 import { type GenerationEvent, generate, type StreamObserver } from '../generation/generate.js';
 import { connectMcpServers, type McpServers } from '../generation/mcp-servers.js';
 import { withObjectEvents } from '../generation/object-events.js';
@@ -132,6 +133,9 @@ export interface AgentContextOptions {
 export async function createAgentContext(options: AgentContextOptions): Promise<AgentContext> {
   const { config, logger } = options;
   const catalog = providerCatalog(options);
+  const fallbacks = fallbackProviders(config, catalog, (name) =>
+    logger.warn({ provider: name }, `FALLBACK_PROVIDERS: ${name} is not configured here; skipped`),
+  );
   const prices = loadPriceTable(config.pricesFile);
   const stats = new DashboardStats();
   const prometheus = new AgentPrometheus();
@@ -184,7 +188,9 @@ export async function createAgentContext(options: AgentContextOptions): Promise<
         config: config.cache,
         provider: choice.provider.name,
         mode: cacheModeOf(options.cacheControl),
-        live: (stepRequest) => providerPipeline(choice.provider, stepRequest, config, streamLogger, metricsSinks),
+        live: withFallbacks(choice, fallbacks, config, (provider, stepRequest) =>
+          providerPipeline(provider, stepRequest, config, streamLogger, metricsSinks),
+        ),
       });
       const chunks = generationChunks(
         { config, mcp, desk, toolMetrics },

@@ -58,6 +58,15 @@ const samples: { [TType in AgentEventType]: EventOf<TType>[] } = {
   ],
   usage: [{ type: 'usage', usage: { inputTokens: 12, outputTokens: 30, cachedInputTokens: 4, reasoningTokens: 8 } }],
   finish: [{ type: 'finish', reason: 'tool-calls', rawReason: 'tool_use' }],
+  failover: [
+    {
+      type: 'failover',
+      from: { provider: 'openai', model: 'gpt-4.1-mini' },
+      to: { provider: 'anthropic', model: 'claude-sonnet-5-5' },
+      reason: { kind: 'network', message: 'the stream was cut' },
+      mode: 'prefill',
+    },
+  ],
   'step-start': [{ type: 'step-start', step: 1 }],
   'tool-call-ready': [
     {

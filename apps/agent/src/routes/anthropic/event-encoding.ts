@@ -155,6 +155,8 @@ export class MessageAssembler {
     const events = this.ensureStarted();
     switch (chunk.type) {
       case 'start':
+      // A failover has no Anthropic event: the answer's blocks just go on.
+      case 'failover':
         return events;
       case 'text':
         if (chunk.text === '') return events;

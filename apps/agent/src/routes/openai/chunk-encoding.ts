@@ -118,6 +118,9 @@ export function chunkEncoder(identity: CompletionIdentity, includeUsage: boolean
         return '';
       case 'finish':
         return roleFrame() + frame({}, finishReasons[chunk.reason]);
+      case 'failover':
+        // No Chat Completions frame says so: the content just goes on.
+        return '';
     }
   };
   return ({ event }) => {

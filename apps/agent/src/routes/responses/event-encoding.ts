@@ -162,6 +162,8 @@ export class ResponseAssembler {
   private chunk(chunk: Chunk): ResponseStreamEvent[] {
     switch (chunk.type) {
       case 'start':
+      // No Responses event says so: the output items just go on.
+      case 'failover':
         return [];
       case 'text':
         return chunk.text === '' ? [] : this.textDelta(chunk.text);

@@ -157,4 +157,35 @@ describe('UiStreamEncoder', () => {
       'data: {"type":"text-end","id":"text-1"}\n\ndata: {"type":"error","errorText":"timeout: no chunk for 30 s"}\n\n',
     );
   });
+
+  it('a failover is a data-failover part between the text parts of the one answer', async () => {
+    const chunks = encodeAll([
+      start,
+      { type: 'text', text: 'Once upon ' },
+      {
+        type: 'failover',
+        from: { provider: 'openai', model: 'gpt-4.1-mini' },
+        to: { provider: 'anthropic', model: 'claude-sonnet-5-5' },
+        reason: { kind: 'overloaded', message: 'busy' },
+        mode: 'prefill',
+      },
+      { type: 'text', text: 'a time.' },
+      done,
+    ]);
+    expect(chunks.map((chunk) => chunk.type)).toEqual([
+      'start',
+      'start-step',
+      'text-start',
+      'text-delta',
+      'text-end',
+      'data-failover',
+      'text-start',
+      'text-delta',
+      'text-end',
+      'finish-step',
+      'finish',
+    ]);
+    expect(chunks[5]).toMatchObject({ data: { to: { provider: 'anthropic' }, mode: 'prefill' } });
+    await expectValid(chunks);
+  });
 });

@@ -30,7 +30,8 @@ function errorText(error: ErrorPayload): string {
  * `reasoning-*` parts, a new part after anything else came between; `tool-call` fragments →
  * `tool-input-start`/`-delta`, `tool-call-ready` → `tool-input-available` (`tool-input-error` for arguments that are
  * not JSON); `tool-approval-request` → the same with a signed `approvalId`; `tool-result` →
- * `tool-output-available` (`preliminary` for a streamed value), `-error` or `-denied`; `done` → `finish` with the
+ * `tool-output-available` (`preliminary` for a streamed value), `-error` or `-denied`; `failover` → a
+ * `data-failover` part (`{from, to, reason, mode}`); `done` → `finish` with the
  * model's last finish reason; `error` → `error` (`kind: message`).
  *
  * @example
@@ -117,6 +118,14 @@ export class UiStreamEncoder {
       case 'finish':
         this.closeParts(out);
         if (finishReasons.has(event.reason)) this.finishReason = event.reason;
+        return out;
+      case 'failover':
+        // A data part the page can show as a note: the text parts before and after it are one answer.
+        this.closeParts(out);
+        out.push({
+          type: 'data-failover',
+          data: { from: event.from, to: event.to, reason: event.reason, mode: event.mode },
+        });
         return out;
       case 'step-finish':
         this.closeParts(out);
