@@ -16,6 +16,7 @@ describe('isAgentEvent', () => {
       'tool-call',
       'usage',
       'finish',
+      'failover',
       'step-start',
       'tool-call-ready',
       'tool-approval-request',

@@ -110,6 +110,7 @@ const body: AgentEvent[] = [
   ...samples['tool-call'],
   ...samples.usage,
   ...samples.finish,
+  ...samples.failover,
   ...samples['tool-call-ready'],
   ...samples['tool-approval-request'],
   ...samples['tool-result'],
@@ -309,10 +310,13 @@ describe('a real agent: SSE and WebSocket give the same events', () => {
       expect(sse.at(-1)?.event.type).toBe(name === 'completed' ? 'done' : 'error');
       if (name === 'completed') {
         const types = new Set(sse.map(({ event }) => event.type));
-        // A generation without server-side tools: every type but the tool loop's (chat-tools.test.ts has those).
+        // A generation without server-side tools or fallbacks: every type but the tool loop's (chat-tools.test.ts
+        // has those) and `failover` (generation/fallback-providers.test.ts).
         const loopTypes: readonly string[] = TOOL_LOOP_CHUNK_TYPES;
         expect([...types].sort()).toEqual(
-          AGENT_EVENT_TYPES.filter((type) => type !== 'error' && !loopTypes.includes(type)).sort(),
+          AGENT_EVENT_TYPES.filter(
+            (type) => type !== 'error' && type !== 'failover' && !loopTypes.includes(type),
+          ).sort(),
         );
         expect(ws.find(({ event }) => event.type === 'tool-call' && event.id !== undefined)?.event).toMatchObject({
           id: 'toolu_cross',
