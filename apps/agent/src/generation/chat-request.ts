@@ -23,6 +23,26 @@ export interface ChatBody {
   stream: boolean | undefined;
 }
 
+/**
+ * The agent's own request options, as `/chat`, the WebSocket and `/api/chat` (through the AI SDK transport's
+ * `body`) take them: `provider`, `model`, `temperature`, `maxTokens`.
+ */
+export const chatOptionFields = {
+  provider: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).optional(),
+  model: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).optional(),
+  temperature: z
+    .number({ error: 'must be a number' })
+    .min(0, { error: 'must be between 0 and 2' })
+    .max(2, { error: 'must be between 0 and 2' })
+    .optional(),
+  maxTokens: z
+    .number({ error: 'must be a number' })
+    .int({ error: 'must be an integer' })
+    .min(1, { error: 'must be between 1 and 200000' })
+    .max(200_000, { error: 'must be between 1 and 200000' })
+    .optional(),
+};
+
 function chatSchema(limits: ChatLimits) {
   const content = z
     .string({ error: 'must be a string' })
@@ -48,19 +68,7 @@ function chatSchema(limits: ChatLimits) {
           .min(1, { error: 'must not be empty' })
           .max(limits.maxMessages, { error: `must hold at most ${limits.maxMessages} messages` })
           .optional(),
-        provider: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).optional(),
-        model: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).optional(),
-        temperature: z
-          .number({ error: 'must be a number' })
-          .min(0, { error: 'must be between 0 and 2' })
-          .max(2, { error: 'must be between 0 and 2' })
-          .optional(),
-        maxTokens: z
-          .number({ error: 'must be a number' })
-          .int({ error: 'must be an integer' })
-          .min(1, { error: 'must be between 1 and 200000' })
-          .max(200_000, { error: 'must be between 1 and 200000' })
-          .optional(),
+        ...chatOptionFields,
         responseFormat: z
           .strictObject(
             {

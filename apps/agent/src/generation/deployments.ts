@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { balance } from '@rxllm/balance';
 import type { Env, Provider, ProviderRegistry } from '@rxllm/core';
 import { z } from 'zod';
+import { readJsonFile } from '../lib/read-json-file.js';
 
 const deploymentSchema = z.strictObject({
   id: z.string().regex(/^[\w.-]{1,64}$/, { error: 'must be 1 to 64 letters, digits, _ . or -' }),
@@ -39,25 +39,13 @@ export type DeploymentsConfig = z.infer<typeof fileSchema>;
  * ```
  */
 export function loadDeployments(file: string): DeploymentsConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    const reason =
-      error instanceof SyntaxError ? 'is not JSON' : `cannot be read (${(error as NodeJS.ErrnoException).code})`;
-    throw new Error(`DEPLOYMENTS_FILE ${file} ${reason}`);
-  }
-  const parsed = fileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`DEPLOYMENTS_FILE ${file}: ${issue?.path.join('.') || 'the file'}: ${issue?.message}`);
-  }
-  for (const [name, pool] of Object.entries(parsed.data)) {
+  const deployments = readJsonFile('DEPLOYMENTS_FILE', file, fileSchema);
+  for (const [name, pool] of Object.entries(deployments)) {
     const ids = pool.deployments.map((deployment) => deployment.id);
     const twice = ids.find((id, index) => ids.indexOf(id) !== index);
     if (twice) throw new Error(`DEPLOYMENTS_FILE ${file}: ${name}: the deployment id "${twice}" is used twice`);
   }
-  return parsed.data;
+  return deployments;
 }
 
 /** One provider name's deployments as one balanced provider that keeps the name (logs, prices, tools go by it). */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
+import { readJsonFile } from '../lib/read-json-file.js';
 import { apiKeyHeaderToken, bearerToken, subprotocolToken, tokensMatch } from './auth.js';
 import { HttpError } from './errors.js';
 
@@ -56,28 +56,16 @@ export type AgentKeyEntry = AgentKey & { key: string };
  * ```
  */
 export function loadAgentKeys(file: string): AgentKeyEntry[] {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    const reason =
-      error instanceof SyntaxError ? 'is not JSON' : `cannot be read (${(error as NodeJS.ErrnoException).code})`;
-    throw new Error(`AGENT_KEYS ${file} ${reason}`);
-  }
-  const parsed = keyFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`AGENT_KEYS ${file}: ${issue?.path.join('.') || 'the file'}: ${issue?.message}`);
-  }
+  const entries = readJsonFile('AGENT_KEYS', file, keyFileSchema);
   const names = new Set<string>();
   const keys = new Set<string>();
-  parsed.data.forEach((entry, index) => {
+  entries.forEach((entry, index) => {
     if (names.has(entry.name)) throw new Error(`AGENT_KEYS ${file}: ${index}.name: "${entry.name}" is used twice`);
     if (keys.has(entry.key)) throw new Error(`AGENT_KEYS ${file}: ${index}.key: the same key is listed twice`);
     names.add(entry.name);
     keys.add(entry.key);
   });
-  return parsed.data;
+  return entries;
 }
 
 const digest = (token: string) => createHash('sha256').update(token).digest('hex');

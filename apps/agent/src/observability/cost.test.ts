@@ -31,7 +31,7 @@ describe('loadPriceTable', () => {
     await writeFile(file, JSON.stringify({ 'openai/gpt-4.1-mini': { input: -1, output: 2 } }));
     expect(() => loadPriceTable(file)).toThrow(/PRICES_FILE .*openai\/gpt-4\.1-mini\.input/);
     await writeFile(file, '{not json');
-    expect(() => loadPriceTable(file)).toThrow(/is not readable JSON/);
+    expect(() => loadPriceTable(file)).toThrow(/is not JSON/);
   });
 });
 

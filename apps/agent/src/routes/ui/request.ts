@@ -2,7 +2,7 @@ import type { AssistantToolCall, ContentPart, MediaSource, Message } from '@rxll
 import { isImageMediaType, parseDataUrl } from '@rxllm/core';
 import type { ToolApprovalDecision } from '@rxllm/tools';
 import { z } from 'zod';
-import { type ChatLimits, parseVendorBody } from '../../generation/chat-request.js';
+import { type ChatLimits, chatOptionFields, parseVendorBody } from '../../generation/chat-request.js';
 import { checkContentParts } from '../../generation/content-parts.js';
 import { HttpError } from '../../http/errors.js';
 import type { ApprovalSigner } from './approval-signature.js';
@@ -44,19 +44,7 @@ function bodySchema(limits: ChatLimits) {
         .optional(),
       messageId: z.string({ error: 'must be a string' }).max(MAX_ID_CHARS).nullish(),
       // The agent's own options, through the transport's `body`.
-      provider: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).optional(),
-      model: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).optional(),
-      temperature: z
-        .number({ error: 'must be a number' })
-        .min(0, { error: 'must be between 0 and 2' })
-        .max(2, { error: 'must be between 0 and 2' })
-        .optional(),
-      maxTokens: z
-        .number({ error: 'must be a number' })
-        .int({ error: 'must be an integer' })
-        .min(1, { error: 'must be between 1 and 200000' })
-        .max(200_000, { error: 'must be between 1 and 200000' })
-        .optional(),
+      ...chatOptionFields,
     },
     { error: 'request body must be a JSON object' },
   );
