@@ -28,7 +28,7 @@ export interface RedisCacheStoreOptions {
   prefix?: string;
 }
 
-const chunkTypes: ReadonlySet<string> = new Set(['start', 'text', 'reasoning', 'tool-call', 'usage', 'finish']);
+const chunkTypes: ReadonlySet<string> = new Set(['start', 'text', 'reasoning', 'tool-call', 'usage', 'finish', 'failover']);
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 

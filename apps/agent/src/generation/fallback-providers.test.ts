@@ -1,3 +1,4 @@
+import { type FaultProxy, faultProxy, type MockUpstream, mockUpstream } from '@rxllm/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postJson, readSse, startTestAgent, type TestAgent } from '../test-helpers.js';
 
@@ -95,5 +96,57 @@ describe('FALLBACK_PROVIDERS before the first chunk only (the default)', () => {
     );
     expect(cut.at(-1)?.type).toBe('error');
     expect(cut.some((event) => event.type === 'failover')).toBe(false);
+  });
+});
+
+describe('continue after a connection reset by the fault proxy (a real TCP cut between the agent and OpenAI)', () => {
+  let upstream: MockUpstream;
+  let proxy: FaultProxy;
+  let harness: TestAgent;
+  beforeAll(async () => {
+    upstream = await mockUpstream();
+    // The OpenAI connections go through the proxy, which resets them after 1,500 bytes of the reply.
+    proxy = await faultProxy({ target: upstream.url, faults: { resetAfterBytes: 1_500 } });
+    harness = await startTestAgent({
+      LLM_PROVIDER: 'openai',
+      OPENAI_BASE_URL: `${proxy.url}/v1`,
+      ANTHROPIC_BASE_URL: upstream.baseURLs.anthropic,
+      FALLBACK_PROVIDERS: 'anthropic',
+      FALLBACK_AFTER_FIRST_CHUNK: 'continue',
+    });
+  });
+  afterAll(async () => {
+    await harness?.close();
+    await proxy?.close();
+    await upstream?.close();
+  });
+
+  it('the text that arrived before the reset, then Anthropic continuing it from exactly there', async () => {
+    upstream.enqueue(
+      {
+        events: Array.from({ length: 60 }, (_, index) => ({ type: 'text' as const, text: `word${index} ` })),
+        delivery: { eventDelayMs: 2 },
+      },
+      { events: [{ type: 'text', text: ' and the rest.' }] },
+    );
+    const events = (await readSse(await postJson(`${harness.agent.url}/chat`, { message: 'Count' }))).map(
+      (event) => event.data as Event,
+    );
+    expect(events.at(-1)?.type).toBe('done');
+    const switchAt = events.findIndex((event) => event.type === 'failover');
+    expect(switchAt).toBeGreaterThan(0);
+    expect(events[switchAt]).toMatchObject({
+      from: { provider: 'openai' },
+      to: { provider: 'anthropic' },
+      mode: 'prefill',
+    });
+    const before = textOf(events.slice(0, switchAt));
+    expect(before).toMatch(/^word0 word1 /);
+    expect(before.length).toBeLessThan(60 * 7);
+    expect(textOf(events.slice(switchAt))).toBe('and the rest.');
+    expect(proxy.connections[0]?.closeReason).toBe('reset');
+    const anthropic = upstream.requests.find((request) => request.vendor === 'anthropic');
+    const body = anthropic?.body as { messages?: Array<{ role: string; content: unknown }> } | undefined;
+    expect(body?.messages?.at(-1)).toEqual({ role: 'assistant', content: before.trimEnd() });
   });
 });

@@ -60,7 +60,12 @@ export function uiChatRoutes(context: AgentContext): Route[] {
           const messageId = continuation?.messageId ?? `msg_${streamId}`;
           const run = await context.startRun(streamId, generation);
           if (run && body.chatId !== undefined && CHAT_ID.test(body.chatId)) {
-            await context.shared.chatStreams.set(body.chatId, { streamId, messageId });
+            // Without the pointer the chat cannot be resumed, but the answer still streams.
+            await context.shared.chatStreams
+              .set(body.chatId, { streamId, messageId })
+              .catch((error: unknown) =>
+                logger.warn({ err: error, streamId }, 'Chat stream not recorded for resuming'),
+              );
           }
           reply.hijack();
           const session = serveSse({
