@@ -28,7 +28,15 @@ export interface RedisCacheStoreOptions {
   prefix?: string;
 }
 
-const chunkTypes: ReadonlySet<string> = new Set(['start', 'text', 'reasoning', 'tool-call', 'usage', 'finish', 'failover']);
+const chunkTypes: ReadonlySet<string> = new Set([
+  'start',
+  'text',
+  'reasoning',
+  'tool-call',
+  'usage',
+  'finish',
+  'failover',
+]);
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
