@@ -41,6 +41,7 @@ const failingMidwayScript: MockScript = {
     { type: 'error', status: 500, message: 'The server had an error while processing your request' },
   ],
 };
+const continuationScript: MockScript = { events: [{ type: 'text', text: ' and the rest.' }] };
 const lateStartScript: MockScript = {
   events: [{ type: 'text', text: 'too late' }],
   delivery: { firstByteDelayMs: 3000 },
@@ -81,6 +82,9 @@ beforeAll(async () => {
       const prompt = lastUserMessage(request);
       if (prompt.includes('markdown')) return markdownScript;
       if (prompt.includes('rate limit')) return rateLimitedScript;
+      // The failover test: OpenAI fails midway, Anthropic continues (FALLBACK_AFTER_FIRST_CHUNK=continue).
+      if (prompt.includes('fail over'))
+        return request.vendor === 'anthropic' ? continuationScript : failingMidwayScript;
       if (prompt.includes('midway')) return failingMidwayScript;
       if (prompt.includes('late start')) return lateStartScript;
       return slowScript;
@@ -532,6 +536,51 @@ describe('the chat page picks a streaming reply up after a reload', () => {
       expect(await tab.locator('#prompt').inputValue()).toBe('A late start please');
       await upstream!.closed;
       expect(upstream!.finishedAt).toBeUndefined();
+    } finally {
+      await tab.close();
+    }
+  }, 20_000);
+});
+
+describe('a reply that fails over midway (FALLBACK_AFTER_FIRST_CHUNK=continue)', () => {
+  let failoverAgent: RunningAgent;
+  beforeAll(async () => {
+    failoverAgent = await startAgent({
+      env: {
+        OPENAI_API_KEY: 'test',
+        LLM_PROVIDER: 'openai',
+        OPENAI_BASE_URL: mock.baseURLs.openai,
+        ANTHROPIC_API_KEY: 'test',
+        ANTHROPIC_BASE_URL: mock.baseURLs.anthropic,
+        FALLBACK_PROVIDERS: 'anthropic',
+        FALLBACK_AFTER_FIRST_CHUNK: 'continue',
+        LOG_LEVEL: 'warn',
+        MAX_RETRIES: '0',
+      },
+      port: 0,
+      host: '127.0.0.1',
+      logStream: new Writable({ write: (_chunk, _encoding, callback) => callback() }),
+    });
+  });
+  afterAll(async () => {
+    await failoverAgent?.close();
+  });
+
+  it('shows one answer, and says in the reply label who took over and why', async () => {
+    const tab = await context.newPage();
+    try {
+      await tab.goto(failoverAgent.url);
+      await tab.locator('#prompt').fill('Please fail over');
+      await tab.locator('#prompt').press('Enter');
+      const reply = tab.locator('.message.assistant').last();
+      await reply.locator('.message-label', { hasText: '→ anthropic' }).waitFor({ timeout: 10_000 });
+      await reply.locator('.content', { hasText: 'and the rest.' }).waitFor({ timeout: 10_000 });
+      expect(await reply.locator('.content').textContent()).toContain(
+        'Partial answer before the failure and the rest.',
+      );
+      expect(await reply.locator('.message-label').textContent()).toMatch(
+        /^openai · .+ → anthropic · .+ \(after openai: overloaded\)$/,
+      );
     } finally {
       await tab.close();
     }
