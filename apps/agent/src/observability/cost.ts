@@ -98,12 +98,25 @@ export function loadPriceTable(file?: string): PriceTable {
       overrides.set(key, price);
     }
   }
+  const lookup = (provider: string, model: string): ModelPrice | undefined => {
+    const override = overrides.get(`${provider}/${model}`) ?? shippedPrices[`${provider}/${model}`];
+    if (override) return override;
+    if (provider === 'simulated') return { input: 0, output: 0 };
+    return catalogPrice(provider, model);
+  };
+  // Every stream asks once; the catalog search for a dated id runs once per model. The ids come from the vendors'
+  // `start` chunks, so the memo is capped all the same.
+  const known = new Map<string, ModelPrice | null>();
   return {
     priceOf(provider, model) {
-      const override = overrides.get(`${provider}/${model}`) ?? shippedPrices[`${provider}/${model}`];
-      if (override) return override;
-      if (provider === 'simulated') return { input: 0, output: 0 };
-      return catalogPrice(provider, model);
+      const key = `${provider}/${model}`;
+      let price = known.get(key);
+      if (price === undefined) {
+        price = lookup(provider, model) ?? null;
+        if (known.size >= 1_000) known.clear();
+        known.set(key, price);
+      }
+      return price ?? undefined;
     },
   };
 }
