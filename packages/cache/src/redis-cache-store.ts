@@ -1,3 +1,4 @@
+import { CHUNK_TYPES } from '@rxllm/core';
 import type { CachedCompletion, CacheStore } from './cache-store.js';
 
 /**
@@ -28,15 +29,7 @@ export interface RedisCacheStoreOptions {
   prefix?: string;
 }
 
-const chunkTypes: ReadonlySet<string> = new Set([
-  'start',
-  'text',
-  'reasoning',
-  'tool-call',
-  'usage',
-  'finish',
-  'failover',
-]);
+const chunkTypes: ReadonlySet<string> = new Set(CHUNK_TYPES);
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 

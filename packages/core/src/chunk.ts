@@ -93,6 +93,27 @@ export type Chunk = StartChunk | TextChunk | ReasoningChunk | ToolCallChunk | Us
 
 export type ChunkType = Chunk['type'];
 
+// A record, so that the compiler fails here when a type is added to or removed from Chunk.
+const chunkTypeSet: Record<ChunkType, true> = {
+  start: true,
+  text: true,
+  reasoning: true,
+  'tool-call': true,
+  usage: true,
+  finish: true,
+  failover: true,
+};
+
+/**
+ * Every {@link ChunkType}, for code that checks chunks it did not make (a cache entry read back, a log line).
+ *
+ * @example
+ * ```ts
+ * CHUNK_TYPES.includes('finish'); // true
+ * ```
+ */
+export const CHUNK_TYPES: readonly ChunkType[] = Object.keys(chunkTypeSet) as ChunkType[];
+
 /**
  * Chunks that carry model output: the ones that count for "first chunk" (TTFT, retry commit point, timeouts). Takes
  * any chunk-like value, so a tool loop's chunks (`LoopChunk`) can be asked too (they are not content).

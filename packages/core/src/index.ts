@@ -12,7 +12,7 @@ export type {
   Usage,
   UsageChunk,
 } from './chunk.js';
-export { isContentChunk } from './chunk.js';
+export { CHUNK_TYPES, isContentChunk } from './chunk.js';
 export type { CollectedToolCall, CompleteOptions, Completion } from './collect.js';
 export { applyChunk, collectCompletion, collectText, complete, emptyCompletion, textDeltas } from './collect.js';
 export type { LLMErrorKind, LLMErrorOptions } from './errors.js';

@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { Chunk, ChunkType } from './chunk.js';
+import { CHUNK_TYPES, type Chunk, type ChunkType } from './chunk.js';
 import { isToolLoopChunk, type LoopChunk, TOOL_LOOP_CHUNK_TYPES, type ToolLoopChunk } from './loop-chunks.js';
 
 const providerChunks: Chunk[] = [
@@ -35,8 +35,12 @@ describe('loop chunks', () => {
 
   it('TOOL_LOOP_CHUNK_TYPES names each loop chunk type once, none of them a provider chunk type', () => {
     expect([...TOOL_LOOP_CHUNK_TYPES].sort()).toEqual(loopChunks.map((chunk) => chunk.type).sort());
-    const providerTypes: ChunkType[] = ['start', 'text', 'reasoning', 'tool-call', 'usage', 'finish'];
-    for (const type of providerTypes) expect(TOOL_LOOP_CHUNK_TYPES).not.toContain(type);
+    for (const type of CHUNK_TYPES) expect(TOOL_LOOP_CHUNK_TYPES).not.toContain(type);
+  });
+
+  it('CHUNK_TYPES names every provider chunk type once', () => {
+    const providerTypes: ChunkType[] = ['start', 'text', 'reasoning', 'tool-call', 'usage', 'finish', 'failover'];
+    expect([...CHUNK_TYPES].sort()).toEqual(providerTypes.sort());
   });
 
   it('narrows a LoopChunk on type, and the guard leaves provider chunks typed as Chunk', () => {
