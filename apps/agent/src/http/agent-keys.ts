@@ -83,12 +83,18 @@ export function createKeyRing(agentApiKey: string | undefined, entries: readonly
   const byDigest = new Map<string, { key: string; info: AgentKey }>();
   if (agentApiKey !== undefined) byDigest.set(digest(agentApiKey), { key: agentApiKey, info: { name: 'default' } });
   for (const { key, ...info } of entries) byDigest.set(digest(key), { key, info });
+  // The auth hook, the rate limit and the route each ask about the same request: its answer is kept with its headers.
+  const answers = new WeakMap<IncomingHttpHeaders, { presented: string; key: AgentKey | undefined }>();
   const identify = (headers: IncomingHttpHeaders, allowSubprotocol = false) => {
     const presented =
       bearerToken(headers) ?? apiKeyHeaderToken(headers) ?? (allowSubprotocol ? subprotocolToken(headers) : undefined);
     if (presented === undefined) return undefined;
+    const known = answers.get(headers);
+    if (known?.presented === presented) return known.key;
     const found = byDigest.get(digest(presented));
-    return found && tokensMatch(presented, found.key) ? found.info : undefined;
+    const key = found && tokensMatch(presented, found.key) ? found.info : undefined;
+    answers.set(headers, { presented, key });
+    return key;
   };
   const required = byDigest.size > 0;
   return {
