@@ -1,11 +1,17 @@
-import { type Chunk, type CompletionRequest, isContentChunk, LLMError, type Provider } from '@rxllm/core';
+import {
+  type Chunk,
+  type CompletionRequest,
+  isContentChunk,
+  LLMError,
+  type Provider,
+  subscribeUntilContent,
+} from '@rxllm/core';
 import { asyncScheduler, defer, finalize, type Observable, type SchedulerLike, tap, throwError } from 'rxjs';
 import type { BreakerOptions } from './create-circuit-breaker.js';
 import type { Deployment, DeploymentStats } from './deployment.js';
 import { createDeploymentState, type DeploymentState } from './deployment-state.js';
 import { isBreakerFailure } from './is-breaker-failure.js';
 import { type BalanceStrategy, pickDeployment } from './pick-deployment.js';
-import { subscribeUntilContent } from './subscribe-until-content.js';
 
 /**
  * Options of {@link balance}.
@@ -187,7 +193,12 @@ export function balance(deployments: Deployment[], options: BalanceOptions = {})
         const first = next(request, tried);
         if (!first) return throwError(() => noDeploymentError(name, states));
         if (!failover) return first;
-        return subscribeUntilContent(first, { accepts: isFailure, next: () => next(request, tried), scheduler });
+        // The next deployment is picked after the pause, once the failed attempt's teardown (in flight, breaker) ran.
+        return subscribeUntilContent(
+          first,
+          (error) => (isFailure(error) ? { source: () => next(request, tried), delayMs: 0 } : undefined),
+          scheduler,
+        );
       }),
     stats: () => states.map((state) => state.stats()),
   };

@@ -80,3 +80,5 @@ export {
   readEventBatches,
   SSE_SLICE_BYTES,
 } from './sse-reader.js';
+export type { NextAttempt } from './subscribe-until-content.js';
+export { subscribeUntilContent } from './subscribe-until-content.js';

@@ -1,6 +1,5 @@
-import { type Chunk, type CompletionRequest, LLMError, type Provider } from '@rxllm/core';
+import { type Chunk, type CompletionRequest, LLMError, type Provider, subscribeUntilContent } from '@rxllm/core';
 import { asyncScheduler, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
-import { subscribeUntilContent } from './before-first-content.js';
 import { continueAfterFailure } from './continue-after-failure.js';
 
 /**

@@ -1,6 +1,5 @@
-import { type Chunk, LLMError, type Provider } from '@rxllm/core';
+import { type Chunk, LLMError, type Provider, subscribeUntilContent } from '@rxllm/core';
 import { asyncScheduler, type OperatorFunction, type SchedulerLike } from 'rxjs';
-import { subscribeUntilContent } from './before-first-content.js';
 
 /**
  * Exponential backoff: `initialDelayMs × multiplier^retryIndex`, capped at `maxDelayMs`.
